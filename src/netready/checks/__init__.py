@@ -1,0 +1,31 @@
+"""Check families, one module each, and the one registry that lists them.
+
+Adding a family: write `checks/<name>.py` with a class following `CheckFamily`, add it to
+`FAMILIES` below, give every declared check id an advice entry and a lab test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from netready.checks.base import CheckContext, CheckFamily, CheckSpec, ProbeTimeoutError
+from netready.checks.dns import DnsFamily
+
+__all__ = [
+    "FAMILIES",
+    "CheckContext",
+    "CheckFamily",
+    "CheckSpec",
+    "ProbeTimeoutError",
+    "declared_check_ids",
+]
+
+FAMILIES: Mapping[str, CheckFamily] = MappingProxyType(
+    {family.name: family for family in (DnsFamily(),)}
+)
+
+
+def declared_check_ids() -> frozenset[str]:
+    """Every check id any registered family may emit."""
+    return frozenset(spec.check_id for family in FAMILIES.values() for spec in family.checks)

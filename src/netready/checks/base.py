@@ -1,0 +1,88 @@
+"""What a check family is, and what the engine gives it.
+
+A family declares its check ids once (`checks`), says which targets it applies to, and
+yields findings for one target. All of its network I/O goes through `CheckContext.probe`, so
+the engine's global and per-host limits and the per-probe timeout hold for every family.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+from netready.config import ScanConfig
+from netready.targets import Target
+
+if TYPE_CHECKING:
+    from netready.findings import Finding
+    from netready.net.dns import DnsClient
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckSpec:
+    """One declared check: its stable id and a short title for lists and reports."""
+
+    check_id: str
+    title: str
+
+
+class ProbeTimeoutError(TimeoutError):
+    """A probe took longer than the configured timeout."""
+
+    def __init__(self, what: str, seconds: float) -> None:
+        super().__init__(f"{what} did not finish within {seconds:g} s")
+        self.what = what
+        self.seconds = seconds
+
+
+class CheckContext(Protocol):
+    """The engine's services for a family, valid for one scan."""
+
+    @property
+    def config(self) -> ScanConfig: ...
+
+    @property
+    def dns(self) -> DnsClient:
+        """The scan's DNS client: the configured resolvers, answers cached for the scan."""
+        ...
+
+    async def probe(
+        self,
+        what: str,
+        operation: Callable[[], Awaitable[T]],
+        *,
+        host: str | None = None,
+        timeout: float | None = None,
+    ) -> T:
+        """Run one network operation (at most one connection) under the scan's limits.
+
+        `host` (an IP address or name) puts the probe under the per-host limit too; None
+        counts only against the global limit (e.g. DNS lookups through the resolver).
+        Raises `ProbeTimeoutError` after `timeout` (default: the configured timeout).
+        """
+        ...
+
+
+class CheckFamily(Protocol):
+    """A family of checks: one module under `netready.checks`."""
+
+    @property
+    def name(self) -> str:
+        """The family name used by `--checks` (stable, lowercase)."""
+        ...
+
+    @property
+    def checks(self) -> tuple[CheckSpec, ...]:
+        """Every check id this family may emit; the engine refuses any other."""
+        ...
+
+    def applies_to(self, target: Target) -> bool:
+        """Whether the family has anything to test on this target."""
+        ...
+
+    def run(self, target: Target, context: CheckContext) -> AsyncIterator[Finding]:
+        """Test one target, yielding findings as they are made."""
+        ...

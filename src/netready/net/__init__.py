@@ -1,0 +1,1 @@
+"""Shared network helpers used by several check families. No Qt here."""
