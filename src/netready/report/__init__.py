@@ -1,0 +1,1 @@
+"""Exports of findings: JSON lines and CSV (HTML/PDF reports come later)."""
