@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Install the real servers the network lab starts (Debian/Ubuntu, as root).
+# Skipped quietly where that is impossible: the lab tests then skip with a reason.
+set -euo pipefail
+PACKAGES=(iproute2 bind9 bind9-utils bind9-dnsutils unbound)
+missing=()
+for package in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+    echo "lab packages missing (${missing[*]}); lab tests will be skipped (run as root on Debian/Ubuntu to install them)" >&2
+    exit 0
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# the packages' own services are not wanted: the lab starts its own servers in namespaces
+for service in named bind9 unbound; do
+    if command -v systemctl >/dev/null && systemctl is-active --quiet "$service" 2>/dev/null; then
+        systemctl stop "$service" || true
+    fi
+done
