@@ -403,6 +403,12 @@ def run_history_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_HISTORY_HEADER = (
+    f"{'ID':>5}  {'started (UTC)':<19}  {'state':<11}  {'targets':>11}  "
+    f"{'findings':>8}  {'fail':>5}  {'warn':>5}  {'error':>5}"
+)
+
+
 def _history_row(record: ScanRecord) -> str:
     state = "interrupted" if record.interrupted else record.state.value
     counts = record.status_counts
@@ -418,6 +424,7 @@ def run_show_command(args: argparse.Namespace) -> int:
         record = store.scan(args.scan_id)
         with _Outputs.open(args, stdout_is_findings=args.json == "-", progress=False) as outputs:
             if args.json != "-":
+                print(_HISTORY_HEADER)
                 print(_history_row(record))
             for finding in store.findings(args.scan_id):
                 outputs.finding(finding)
@@ -520,7 +527,13 @@ _STATUS_LABELS = {
 
 def _human_line(finding: Finding) -> str:
     label = _STATUS_LABELS[finding.status]
-    return f"{label}  {finding.check_id:<16}  {finding.subject}: {finding.summary}"
+    # most summaries name their subject already; repeat it only when they do not
+    text = (
+        finding.summary
+        if finding.subject in finding.summary
+        else f"{finding.subject}: {finding.summary}"
+    )
+    return f"{label}  {finding.check_id:<16}  {text}"
 
 
 def _configure_logging(*, verbose: bool) -> None:
