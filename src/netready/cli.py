@@ -28,7 +28,6 @@ from netready.engine import (
     ScanFinished,
     TargetFinished,
     UnknownFamilyError,
-    select_families,
 )
 from netready.findings import Finding, Status
 from netready.report.csv import CsvWriter
@@ -230,10 +229,13 @@ def run_scan_command(args: argparse.Namespace) -> int:
             if args.targets or args.file:
                 raise UsageError("--resume continues a saved scan; give no targets with it")
             scan_id, config, targets = _prepare_resume(store, args.resume)
+            engine = Engine(config)
         else:
             config = _config_from_args(args)
             targets = _targets_from_args(args, config)
-            select_families(config.families)  # reject unknown names before anything is saved
+            # made before the scan is saved: unknown families, or a machine without
+            # resolvers, are refused with nothing left behind
+            engine = Engine(config)
             scan_id = store.create_scan(
                 targets=[(target.value, target.kind.value) for target in targets],
                 families=config.families,
@@ -244,7 +246,7 @@ def run_scan_command(args: argparse.Namespace) -> int:
             print(f"Scan {scan_id} has no unfinished targets.", file=sys.stderr)
             return EXIT_OK
         with _Outputs.open(args, stdout_is_findings=args.json == "-") as outputs:
-            finished = asyncio.run(_scan(store, scan_id, config, targets, outputs))
+            finished = asyncio.run(_scan(store, scan_id, engine, targets, outputs))
         return _report_end(store, scan_id, finished, args.db)
 
 
@@ -319,9 +321,8 @@ def _prepare_resume(store: Store, scan_id: int) -> tuple[int, ScanConfig, list[T
 
 
 async def _scan(
-    store: Store, scan_id: int, config: ScanConfig, targets: list[Target], outputs: _Outputs
+    store: Store, scan_id: int, engine: Engine, targets: list[Target], outputs: _Outputs
 ) -> ScanFinished:
-    engine = Engine(config)
     writer = FindingWriter(store, scan_id)
     _stop_on_signals(engine)
     flusher = asyncio.create_task(_flush_periodically(writer))

@@ -128,7 +128,8 @@ class Engine:
             family.name: frozenset(spec.check_id for spec in family.checks)
             for family in self.families
         }
-        self._dns = dns
+        # made now, so that a machine without resolvers is refused before a scan starts
+        self._dns = dns or DnsClient(config.resolvers, timeout=config.timeout)
         self._cancel_requested = False
         self._workers: list[asyncio.Task[None]] = []
 
@@ -154,10 +155,7 @@ class _ScanRun:
     def __init__(self, engine: Engine, targets: list[Target]) -> None:
         self.engine = engine
         self.targets = targets
-        self.context = _ScanContext(
-            engine.config,
-            engine._dns or DnsClient(engine.config.resolvers, timeout=engine.config.timeout),
-        )
+        self.context = _ScanContext(engine.config, engine._dns)
         # bounded, so a slow consumer holds the workers back instead of growing memory
         self.queue: asyncio.Queue[ScanEvent | BaseException | None] = asyncio.Queue(maxsize=1024)
         self.targets_done = 0

@@ -18,6 +18,8 @@ import dns.name
 import dns.rdatatype
 import dns.resolver
 
+from netready.config import ConfigError
+
 
 class DnsOutcome(StrEnum):
     ANSWER = "answer"  # records of the asked type
@@ -106,7 +108,12 @@ def _make_resolver(resolvers: Sequence[str], timeout: float) -> dns.asyncresolve
         resolver = dns.asyncresolver.Resolver(configure=False)
         resolver.nameservers = list(resolvers)
     else:
-        resolver = dns.asyncresolver.Resolver(configure=True)  # the system's resolvers
+        try:
+            resolver = dns.asyncresolver.Resolver(configure=True)  # the system's resolvers
+        except dns.resolver.NoResolverConfiguration:
+            raise ConfigError(
+                "this machine has no DNS resolvers configured; name one with --resolver IP"
+            ) from None
     resolver.lifetime = timeout
     resolver.timeout = max(timeout / 3, 0.5)  # allow a retry within the lifetime
     return resolver
