@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Install the real servers the network lab starts (Debian/Ubuntu, as root).
+# Install the real servers the network lab starts, and the system libraries Qt loads
+# (pytest-qt imports QtGui/QtWidgets at start-up), on Debian/Ubuntu as root.
 # Skipped quietly where that is impossible: the lab tests then skip with a reason.
 set -euo pipefail
-PACKAGES=(iproute2 bind9 bind9-utils bind9-dnsutils unbound)
+PACKAGES=(
+    iproute2 bind9 bind9-utils bind9-dnsutils unbound
+    libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0
+)
 missing=()
 for package in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")

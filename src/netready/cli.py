@@ -57,6 +57,7 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
 logger = logging.getLogger("netready")
+_DEFAULTS = ScanConfig()
 
 
 class UsageError(Exception):
@@ -160,17 +161,20 @@ def _add_scan_command(commands: Any) -> None:
         "--timeout",
         type=float,
         metavar="SECONDS",
-        help="time limit of one network probe (default: 10)",
+        help=f"time limit of one network probe (default: {_DEFAULTS.timeout:g})",
     )
     settings.add_argument(
-        "--concurrency", type=int, metavar="N", help="probes in flight at once (default: 64)"
+        "--concurrency",
+        type=int,
+        metavar="N",
+        help=f"probes in flight at once (default: {_DEFAULTS.concurrency})",
     )
     settings.add_argument(
         "--max-network",
         type=int,
         metavar="N",
         dest="max_network_addresses",
-        help="largest network to expand, in addresses (default: 1024)",
+        help=f"largest network to expand (default: {_DEFAULTS.max_network_addresses} addresses)",
     )
     settings.add_argument(
         "--checks",
