@@ -22,7 +22,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from netready.checks import FAMILIES, CheckFamily, ProbeTimeoutError
 from netready.config import ScanConfig
@@ -266,6 +266,7 @@ class _ScanContext:
     dns: DnsClient
     _global: asyncio.Semaphore = field(init=False)
     _hosts: dict[str, _HostSlot] = field(init=False, default_factory=dict)
+    _facts: dict[str, asyncio.Task[Any]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self._global = asyncio.Semaphore(self.config.concurrency)
@@ -285,6 +286,14 @@ class _ScanContext:
                     return await operation()
             except TimeoutError:
                 raise ProbeTimeoutError(what, seconds) from None
+
+    async def once(self, key: str, operation: Callable[[], Awaitable[T]]) -> T:
+        task = self._facts.get(key)
+        if task is None:
+            task = self._facts[key] = asyncio.ensure_future(operation())
+        # shield: one target's cancellation must not cancel the fact others wait on
+        result: T = await asyncio.shield(task)
+        return result
 
     @asynccontextmanager
     async def _host_slot(self, host: str | None) -> AsyncIterator[None]:

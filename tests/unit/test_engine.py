@@ -210,3 +210,33 @@ def test_select_families_rejects_unknown_names_and_lists_the_known_ones() -> Non
     with pytest.raises(UnknownFamilyError, match=r"'nope'.*available: dns"):
         select_families(["dns", "nope"])
     assert [family.name for family in select_families(["DNS"])] == ["dns"]
+
+
+@dataclass
+class SharedFactFamily:
+    """Every target asks for one scan-wide fact; counts how often it is computed."""
+
+    name: str = "fact"
+    checks: tuple[CheckSpec, ...] = (CheckSpec("fact.shared", "a shared fact"),)
+    computed: int = 0
+
+    def applies_to(self, target: Target) -> bool:
+        return True
+
+    async def run(self, target: Target, context: CheckContext) -> AsyncIterator[Finding]:
+        async def compute() -> str:
+            self.computed += 1
+            await asyncio.sleep(0.01)
+            return "the fact"
+
+        fact = await context.once("fact.shared", compute)
+        yield Finding(target.value, target.value, "fact.shared", Status.INFO, fact)
+
+
+def test_once_computes_a_scan_wide_fact_a_single_time() -> None:
+    family = SharedFactFamily()
+    targets = [domain(f"h{i}.example") for i in range(20)]
+    events = asyncio.run(collect(make_engine(family, concurrency=8), targets))
+    assert family.computed == 1
+    summaries = {e.finding.summary for e in events if isinstance(e, FindingMade)}
+    assert summaries == {"the fact"}

@@ -65,6 +65,15 @@ class CheckContext(Protocol):
         """
         ...
 
+    async def once(self, key: str, operation: Callable[[], Awaitable[T]]) -> T:
+        """Run `operation` once per scan and share its result with every caller.
+
+        For facts about the scan rather than a target, such as whether this machine has
+        working IPv6: concurrent callers wait for the one run; an exception is shared too.
+        `key` names the fact; use the family name as a prefix (`ipv6.client`).
+        """
+        ...
+
 
 class CheckFamily(Protocol):
     """A family of checks: one module under `netready.checks`."""
