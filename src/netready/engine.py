@@ -24,7 +24,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from netready.checks import FAMILIES, CheckFamily, ProbeTimeoutError
+from netready.checks import FAMILIES, ON_REQUEST_FAMILIES, CheckFamily, ProbeTimeoutError
 from netready.config import ScanConfig
 from netready.findings import Finding, Status
 from netready.net.dns import DnsClient
@@ -97,9 +97,9 @@ ScanEvent = ScanStarted | TargetStarted | FindingMade | TargetFinished | ScanFin
 def select_families(
     names: Iterable[str] | None, registry: Mapping[str, CheckFamily] = FAMILIES
 ) -> tuple[CheckFamily, ...]:
-    """The families named (all of the registry's when `names` is None), in registry order."""
+    """The families named, in registry order; without names, all but the on-request ones."""
     if names is None:
-        return tuple(registry.values())
+        return tuple(f for name, f in registry.items() if name not in ON_REQUEST_FAMILIES)
     wanted = [name.strip().lower() for name in names if name.strip()]
     unknown = [name for name in wanted if name not in registry]
     if unknown:

@@ -240,3 +240,11 @@ def test_once_computes_a_scan_wide_fact_a_single_time() -> None:
     assert family.computed == 1
     summaries = {e.finding.summary for e in events if isinstance(e, FindingMade)}
     assert summaries == {"the fact"}
+
+
+def test_on_request_families_run_only_when_named() -> None:
+    registry = {"dns": CountingFamily(name="dns"), "resolver": CountingFamily(name="resolver")}
+    by_default = select_families(None, registry)  # type: ignore[arg-type]
+    assert [family.name for family in by_default] == ["dns"]
+    named = select_families(["resolver"], registry)  # type: ignore[arg-type]
+    assert [family.name for family in named] == ["resolver"]

@@ -14,6 +14,7 @@ from netready.checks.dns import DnsFamily
 
 __all__ = [
     "FAMILIES",
+    "ON_REQUEST_FAMILIES",
     "CheckContext",
     "CheckFamily",
     "CheckSpec",
@@ -24,6 +25,11 @@ __all__ = [
 FAMILIES: Mapping[str, CheckFamily] = MappingProxyType(
     {family.name: family for family in (DnsFamily(),)}
 )
+
+
+# Families that run only when named with --checks (or --lan): a resolver check on every
+# address of a network sweep, or a LAN probe on every scan, would surprise the user.
+ON_REQUEST_FAMILIES: frozenset[str] = frozenset({"resolver", "lan"})
 
 
 def declared_check_ids() -> frozenset[str]:
