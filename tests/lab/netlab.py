@@ -9,7 +9,8 @@ Safety rules this module enforces or follows (see README.md):
 
 * addresses only from 198.18.0.0/15 and 2001:db8::/32 (checked in `Lab.add_host`);
 * nothing is created in, or changed in, the root network namespace: veth pairs are created inside
-  the switch namespace and their far end is moved straight into the host namespace;
+  the switch namespace and their far end is moved straight into the host namespace; so are the
+  TAP devices of a delayed host (``add_host(..., delay_ms=...)``, see delay.py);
 * hosts get only connected routes, never a default route;
 * processes are ended by PID, never by name.
 """
@@ -20,8 +21,11 @@ import atexit
 import contextlib
 import ipaddress
 import itertools
+import json
+import math
 import os
 import re
+import selectors
 import shutil
 import signal
 import subprocess
@@ -33,6 +37,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from . import delay
+
 LAB_NET4 = ipaddress.IPv4Network("198.18.0.0/15")
 LAB_NET6 = ipaddress.IPv6Network("2001:db8::/32")
 
@@ -40,6 +46,11 @@ LAB_NET6 = ipaddress.IPv6Network("2001:db8::/32")
 COMMAND_TIMEOUT = 30.0
 #: How long a started process gets between SIGTERM and SIGKILL (seconds).
 DEFAULT_GRACE = 3.0
+#: How long a delay line may take to create its TAP devices, or to report its counters (s).
+DELAY_LINE_TIMEOUT = 10.0
+
+# Run by path, with -I: the program needs nothing from sys.path, and nothing there can break it.
+_DELAY_PROGRAM = Path(delay.__file__)
 
 # Programs may live in sbin directories that a non-login root shell leaves off PATH.
 _SEARCH_PATH = os.pathsep.join(
@@ -114,6 +125,58 @@ def _lab_address(
     return str(iface)
 
 
+class DelayLineProcess:
+    """The delay-line process (delay.py) between a delayed host's ``eth0`` and the switch.
+
+    It runs in the switch namespace under a PID the lab tracks, so `Lab.close` ends it like
+    any server; its TAP devices, the host's ``eth0`` among them, vanish with it. Its stderr,
+    with the final counters, goes to `log`.
+    """
+
+    def __init__(self, process: subprocess.Popen[bytes], delay_ms: float, log: Path) -> None:
+        self.process = process
+        self.delay_ms = delay_ms
+        self.log = log
+        self._pending = b""  # read from stdout, not yet a whole line
+
+    def __repr__(self) -> str:
+        return f"DelayLineProcess(pid={self.process.pid}, delay_ms={self.delay_ms!r})"
+
+    def stats(self, timeout: float = DELAY_LINE_TIMEOUT) -> dict[str, Any]:
+        """The counters so far, for the directions ``to_host`` and ``from_host``.
+
+        Each has ``forwarded``, ``forwarded_bytes``, ``dropped_full`` (queue at its cap),
+        ``dropped_write``, ``max_queued`` and ``queued``; ``delay_ms`` is the one-way delay.
+        """
+        self.process.send_signal(signal.SIGUSR1)  # answered with one JSON line on stdout
+        stats: dict[str, Any] = json.loads(self.read_line(timeout, "its counters"))
+        # The line's side a is the switch port, side b the host's eth0 (see _start_delay_line).
+        names = {"a_to_b": "to_host", "b_to_a": "from_host"}
+        return {names.get(key, key): value for key, value in stats.items()}
+
+    def read_line(self, timeout: float, what: str) -> str:
+        """The next line the delay line prints; `LabError` if none comes within `timeout`."""
+        stdout = self.process.stdout
+        if stdout is None:
+            raise LabError("the delay line's stdout is not a pipe")
+        deadline = time.monotonic() + timeout
+        with selectors.DefaultSelector() as selector:
+            selector.register(stdout, selectors.EVENT_READ)
+            while b"\n" not in self._pending:
+                if not selector.select(max(0.0, deadline - time.monotonic())):
+                    raise LabError(f"timed out after {timeout:g}s waiting for {what}")
+                # os.read, not stdout.readline: it returns what is there instead of blocking.
+                chunk = os.read(stdout.fileno(), 4096)
+                if not chunk:
+                    raise LabError(
+                        f"the delay line exited ({self.process.wait(timeout=5)}) before "
+                        f"{what}: {self.log.read_text(errors='replace')[-2000:]}"
+                    )
+                self._pending += chunk
+        line, _, self._pending = self._pending.partition(b"\n")
+        return line.decode()
+
+
 class LabHost:
     """One network namespace with ``lo`` and an ``eth0`` plugged into the lab switch."""
 
@@ -125,6 +188,8 @@ class LabHost:
         self.namespace = namespace
         self.ipv4 = ipv4
         self.ipv6 = ipv6
+        #: Set for a host added with ``delay_ms > 0``: what joins its ``eth0`` to the switch.
+        self.delay_line: DelayLineProcess | None = None
 
     def __repr__(self) -> str:
         return f"LabHost({self.name!r}, ipv4={self.ipv4!r}, ipv6={self.ipv6!r})"
@@ -242,17 +307,24 @@ class Lab:
         ipv6: str | None = None,
         prefixlen4: int = 24,
         prefixlen6: int = 64,
+        delay_ms: float = 0.0,
     ) -> LabHost:
         """Create namespace ``<prefix>-<name>`` with ``eth0`` on the switch and the addresses.
 
         The host gets only the routes the kernel adds for its connected subnets; IPv6 skips
         duplicate address detection (``nodad``, ``accept_dad=0``) so addresses work at once,
         and ignores router advertisements (``accept_ra=0``).
+
+        With `delay_ms` > 0, ``eth0`` is a TAP device joined to its switch port by a delay
+        line (delay.py) that holds every frame `delay_ms` in each direction: the round trip
+        to any other lab host takes ``2 * delay_ms`` more. See `LabHost.delay_line`.
         """
         if not _HOST_NAME.fullmatch(name) or name == "switch":
             raise ValueError(f"bad lab host name {name!r}")
         if name in self.hosts:
             raise ValueError(f"lab host {name!r} exists already")
+        if not (math.isfinite(delay_ms) and delay_ms >= 0):
+            raise ValueError(f"delay_ms must be a finite number >= 0, not {delay_ms!r}")
         addr4 = _lab_address(ipv4, prefixlen4, LAB_NET4) if ipv4 else None
         addr6 = _lab_address(ipv6, prefixlen6, LAB_NET6) if ipv6 else None
         namespace = f"{self.prefix}-{name}"
@@ -260,10 +332,14 @@ class Lab:
         ip = program("ip")
         _run([ip, "netns", "add", namespace])
         _run([ip, "-n", namespace, "link", "set", "lo", "up"])
-        # Created inside the switch namespace, far end moved straight into the host: the pair
-        # never exists in the root namespace, and "eth0" cannot clash with the host's eth0.
-        _run([ip, "-n", self._switch, "link", "add", port, "type", "veth",
-              "peer", "name", "eth0", "netns", namespace])  # fmt: skip
+        delay_line = None
+        if delay_ms > 0:
+            delay_line = self._start_delay_line(name, namespace, port, delay_ms)
+        else:
+            # Created inside the switch namespace, far end moved straight into the host: the
+            # pair never exists in the root namespace, and "eth0" cannot clash with the host's.
+            _run([ip, "-n", self._switch, "link", "add", port, "type", "veth",
+                  "peer", "name", "eth0", "netns", namespace])  # fmt: skip
         _run([ip, "-n", self._switch, "link", "set", port, "master", "br0", "up"])
         for key in ("accept_ra=0", "accept_dad=0", "autoconf=0"):
             self._sysctl(namespace, f"net.ipv6.conf.eth0.{key}")
@@ -273,6 +349,7 @@ class Lab:
             _run([ip, "-n", namespace, "-6", "addr", "add", addr6, "dev", "eth0", "nodad"])
         _run([ip, "-n", namespace, "link", "set", "eth0", "up"])
         host = LabHost(self, name, namespace, ipv4, ipv6)
+        host.delay_line = delay_line
         self.hosts[name] = host
         return host
 
@@ -313,6 +390,30 @@ class Lab:
         if self._tmpdir is not None and self._tmpdir.exists():
             found.append(f"temp dir {self._tmpdir}")
         return found
+
+    def _start_delay_line(
+        self, name: str, namespace: str, port: str, delay_ms: float
+    ) -> DelayLineProcess:
+        """Start delay.py in the switch namespace between TAP devices `port` and ``<port>h``,
+        then move ``<port>h`` into `namespace` as ``eth0``.
+
+        The TAP devices are created by the delay line itself, in the switch namespace, so
+        they never exist in the root namespace either; renamed while moving, ``eth0`` cannot
+        clash with the switch's interfaces.
+        """
+        ip = program("ip")
+        far_end = f"{port}h"
+        log = self.tmpdir / f"delay-{name}.log"
+        argv = [ip, "netns", "exec", self._switch, sys.executable, "-I", str(_DELAY_PROGRAM),
+                "--delay-ms", repr(delay_ms), port, far_end]  # fmt: skip
+        with log.open("wb") as stderr:  # the child keeps its own copy of the fd
+            process = self.popen(argv, stdout=subprocess.PIPE, stderr=stderr, bufsize=0)
+        line = DelayLineProcess(process, delay_ms, log)
+        ready = line.read_line(DELAY_LINE_TIMEOUT, f"the delay line of {name} to start")
+        if ready != delay.READY:
+            raise LabError(f"the delay line of {name} printed {ready!r}, not {delay.READY!r}")
+        _run([ip, "-n", self._switch, "link", "set", far_end, "netns", namespace, "name", "eth0"])
+        return line
 
     def _sysctl(self, namespace: str, setting: str) -> None:
         # /proc/sys/net is per network namespace, so sysctl must run inside the namespace.

@@ -45,7 +45,9 @@ def test_scan_writes_each_finding_to_sqlite_and_json_lines(dns_lab: DnsLab, tmp_
     # When the client scans them through the lab resolver
     started = time.monotonic()
     done = dns_lab.run_in_client(
-        dns_lab.scanner_argv(*targets, "--db", str(db), "--json", str(jsonl), "--timeout", "2"),
+        dns_lab.scanner_argv(
+            *targets, "--checks", "dns", "--db", str(db), "--json", str(jsonl), "--timeout", "2"
+        ),
         timeout=60,
     )
     elapsed = time.monotonic() - started
@@ -87,7 +89,9 @@ def test_scan_writes_each_finding_to_sqlite_and_json_lines(dns_lab: DnsLab, tmp_
 def test_the_resolver_can_be_reached_over_ipv6(dns_lab: DnsLab, tmp_path: Path) -> None:
     db = tmp_path / "results.db"
     argv = [
-        *dns_lab.scanner_argv("mail.example.test", "--db", str(db), "--json", "-"),
+        *dns_lab.scanner_argv(
+            "mail.example.test", "--checks", "dns", "--db", str(db), "--json", "-"
+        ),
         "--resolver",
         dns_lab.resolver_ip6,
     ]
@@ -106,7 +110,9 @@ def test_a_resolver_that_never_answers_gives_errors_within_the_timeout(
     dns_lab: DnsLab, tmp_path: Path
 ) -> None:
     # 198.18.0.99 is in the lab subnet, but no host holds it: queries vanish
-    argv = dns_lab.scanner_argv("example.test", "www.example.test", "--timeout", "1")
+    argv = dns_lab.scanner_argv(
+        "example.test", "www.example.test", "--checks", "dns", "--timeout", "1"
+    )
     argv[argv.index(dns_lab.resolver_ip)] = "198.18.0.99"
     started = time.monotonic()
     done = dns_lab.run_in_client([*argv, "--db", str(tmp_path / "r.db"), "--json", "-"])
@@ -129,7 +135,16 @@ def test_a_scan_killed_with_sigkill_resumes_and_loses_nothing(
     targets_file.write_text("\n".join(quick + slow) + "\n")
     db = tmp_path / "results.db"
     argv = dns_lab.scanner_argv(
-        "--file", str(targets_file), "--db", str(db), "--timeout", "1", "--concurrency", "1"
+        "--file",
+        str(targets_file),
+        "--checks",
+        "dns",
+        "--db",
+        str(db),
+        "--timeout",
+        "1",
+        "--concurrency",
+        "1",
     )
     scanner = dns_lab.popen_in_client(argv, stdout=subprocess.DEVNULL)
 
