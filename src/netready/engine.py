@@ -205,7 +205,10 @@ class _ScanRun:
     async def _scan_target(self, target: Target) -> None:
         await self.queue.put(TargetStarted(target))
         families = [family for family in self.engine.families if family.applies_to(target)]
-        await asyncio.gather(*(self._run_family(family, target) for family in families))
+        try:
+            await asyncio.gather(*(self._run_family(family, target) for family in families))
+        finally:
+            self.context.forget_target(target)
         self.targets_done += 1
         await self.queue.put(TargetFinished(target, self.progress()))
 
@@ -266,7 +269,8 @@ class _ScanContext:
     dns: DnsClient
     _global: asyncio.Semaphore = field(init=False)
     _hosts: dict[str, _HostSlot] = field(init=False, default_factory=dict)
-    _facts: dict[str, asyncio.Task[Any]] = field(init=False, default_factory=dict)
+    _facts: dict[tuple[str, str], asyncio.Task[Any]] = field(init=False, default_factory=dict)
+    _target_facts: dict[str, list[tuple[str, str]]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self._global = asyncio.Semaphore(self.config.concurrency)
@@ -287,13 +291,25 @@ class _ScanContext:
             except TimeoutError:
                 raise ProbeTimeoutError(what, seconds) from None
 
-    async def once(self, key: str, operation: Callable[[], Awaitable[T]]) -> T:
-        task = self._facts.get(key)
+    async def once(
+        self, key: str, operation: Callable[[], Awaitable[T]], *, target: Target | None = None
+    ) -> T:
+        scope = "" if target is None else target.value
+        task = self._facts.get((scope, key))
         if task is None:
-            task = self._facts[key] = asyncio.ensure_future(operation())
-        # shield: one target's cancellation must not cancel the fact others wait on
+            task = self._facts[(scope, key)] = asyncio.ensure_future(operation())
+            if target is not None:
+                self._target_facts.setdefault(scope, []).append((scope, key))
+        # shield: one caller's cancellation must not cancel the fact others wait on
         result: T = await asyncio.shield(task)
         return result
+
+    def forget_target(self, target: Target) -> None:
+        """Drop the facts kept for `target` (its pages, ...): it is done, memory stays flat."""
+        for fact in self._target_facts.pop(target.value, ()):
+            task = self._facts.pop(fact)
+            if not task.done():
+                task.cancel()
 
     @asynccontextmanager
     async def _host_slot(self, host: str | None) -> AsyncIterator[None]:

@@ -248,3 +248,40 @@ def test_on_request_families_run_only_when_named() -> None:
     assert [family.name for family in by_default] == ["dns"]
     named = select_families(["resolver"], registry)  # type: ignore[arg-type]
     assert [family.name for family in named] == ["resolver"]
+
+
+@dataclass
+class PerTargetFactFamily:
+    """Two checks of one target ask for the same page; the engine keeps it per target."""
+
+    name: str = "page"
+    checks: tuple[CheckSpec, ...] = (CheckSpec("page.one", "1"), CheckSpec("page.two", "2"))
+    fetched: list[str] = field(default_factory=list)
+    contexts: list[CheckContext] = field(default_factory=list)
+
+    def applies_to(self, target: Target) -> bool:
+        return True
+
+    async def run(self, target: Target, context: CheckContext) -> AsyncIterator[Finding]:
+        self.contexts.append(context)
+
+        async def fetch() -> str:
+            self.fetched.append(target.value)
+            await asyncio.sleep(0.01)
+            return f"page of {target.value}"
+
+        first, second = await asyncio.gather(
+            context.once("page", fetch, target=target), context.once("page", fetch, target=target)
+        )
+        yield Finding(target.value, target.value, "page.one", Status.INFO, first)
+        yield Finding(target.value, target.value, "page.two", Status.INFO, second)
+
+
+def test_a_per_target_fact_is_made_once_per_target_and_forgotten_when_it_is_done() -> None:
+    family = PerTargetFactFamily()
+    targets = [domain("a.example"), domain("b.example")]
+    events = asyncio.run(collect(make_engine(family), targets))
+    assert sorted(family.fetched) == ["a.example", "b.example"]  # once each, not per check
+    summaries = {e.finding.target: e.finding.summary for e in events if isinstance(e, FindingMade)}
+    assert summaries == {"a.example": "page of a.example", "b.example": "page of b.example"}
+    assert family.contexts[0]._facts == {}  # type: ignore[attr-defined]  # nothing kept after

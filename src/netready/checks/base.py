@@ -65,12 +65,16 @@ class CheckContext(Protocol):
         """
         ...
 
-    async def once(self, key: str, operation: Callable[[], Awaitable[T]]) -> T:
-        """Run `operation` once per scan and share its result with every caller.
+    async def once(
+        self, key: str, operation: Callable[[], Awaitable[T]], *, target: Target | None = None
+    ) -> T:
+        """Run `operation` once and share its result with every caller asking for `key`.
 
-        For facts about the scan rather than a target, such as whether this machine has
-        working IPv6: concurrent callers wait for the one run; an exception is shared too.
-        `key` names the fact; use the family name as a prefix (`ipv6.client`).
+        Without `target`, once per scan: for facts about the scan rather than a target, such
+        as whether this machine has working IPv6 (prefix the key with the family name,
+        `ipv6.client`). With `target`, once per target, forgotten when the target is done:
+        for work several families of one target share, such as fetching the same page.
+        Concurrent callers wait for the one run; an exception is shared too.
         """
         ...
 
