@@ -30,6 +30,7 @@ from netready.engine import (
     UnknownFamilyError,
 )
 from netready.findings import Finding, Status
+from netready.net.dns import DnsClient
 from netready.report.csv import CsvWriter
 from netready.report.jsonl import JsonLinesWriter
 from netready.store import (
@@ -177,6 +178,13 @@ def _add_scan_command(commands: Any) -> None:
         help=f"largest network to expand (default: {_DEFAULTS.max_network_addresses} addresses)",
     )
     settings.add_argument(
+        "--ipv6-probe",
+        action="append",
+        metavar="ADDR",
+        help="an IPv6 address ([addr]:port) that proves this machine's IPv6 works when it "
+        "answers (repeatable; default: the targets' own IPv6 addresses)",
+    )
+    settings.add_argument(
         "--checks",
         action="append",
         metavar="FAMILY,...",
@@ -266,6 +274,7 @@ def _config_from_args(args: argparse.Namespace) -> ScanConfig:
         "concurrency": args.concurrency,
         "max_network_addresses": args.max_network_addresses,
         "families": _family_names(args.checks),
+        "ipv6_probe": args.ipv6_probe,
     }
     return ScanConfig().with_overrides(load_config_file(config_path)).with_overrides(overrides)
 
@@ -283,6 +292,9 @@ def _targets_from_args(args: argparse.Namespace, config: ScanConfig) -> list[Tar
     Every bad entry of every source is reported at once, files with their line numbers.
     """
     if not args.targets and not args.file:
+        # DESIGN.md: `--checks resolver` with no target checks the machine's own resolvers
+        if config.families is not None and "resolver" in config.families:
+            return _own_resolver_targets()
         raise UsageError(
             "no targets: name domains, addresses or networks "
             "(e.g. `netready scan example.org 192.0.2.0/28`) or a file with --file"
@@ -307,6 +319,29 @@ def _targets_from_args(args: argparse.Namespace, config: ScanConfig) -> list[Tar
     if errors:
         raise TargetListError(errors)
     return list(dict.fromkeys(target for batch in batches for target in batch))
+
+
+def _own_resolver_targets() -> list[Target]:
+    """The machine's own resolvers (its system DNS configuration), as address targets.
+
+    A scoped address (`fe80::1%eth0`) cannot be a target and is skipped with a message.
+    """
+    try:
+        addresses = DnsClient(()).resolvers
+    except ConfigError:  # no resolver configuration at all
+        addresses = ()
+    targets: list[Target] = []
+    for address in addresses:
+        try:
+            targets.append(parse_target(address))
+        except TargetError as error:
+            print(f"netready: skipping the resolver {address}: {error}", file=sys.stderr)
+    if not targets:
+        raise UsageError(
+            "no targets, and this machine has no resolvers of its own to check; name a "
+            "resolver's address (e.g. `netready scan 192.0.2.53 --checks resolver`)"
+        )
+    return list(dict.fromkeys(targets))
 
 
 def _prepare_resume(store: Store, scan_id: int) -> tuple[int, ScanConfig, list[Target]]:

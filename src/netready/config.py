@@ -18,6 +18,12 @@ import platformdirs
 
 APP_NAME = "netready"
 DEFAULT_MAX_NETWORK_ADDRESSES = 1024
+# A resolver validates DNSSEC when it answers the secure name with AD and the bogus one
+# (deliberately broken signatures) with SERVFAIL; both are long-standing public test names.
+DEFAULT_VALIDATION_SECURE_NAME = "isc.org"
+DEFAULT_VALIDATION_BOGUS_NAME = "dnssec-failed.org"
+DEFAULT_DOH_PATH = "/dns-query"  # RFC 8484's example path, used by nearly every DoH server
+DEFAULT_IPV6_PROBE_PORT = 443
 
 
 class ConfigError(ValueError):
@@ -37,6 +43,12 @@ class ScanConfig:
         per_host_concurrency: probes in flight at once against one host (address).
         max_network_addresses: the largest network a scan expands without confirmation.
         families: check families to run; None runs every family that applies to a target.
+        validation_secure_name: a DNSSEC-signed name a validating resolver answers with AD.
+        validation_bogus_name: a name with broken signatures a validating resolver refuses.
+        doh_path: the path of DNS-over-HTTPS queries on a resolver (RFC 8484).
+        ipv6_probe: IPv6 endpoints (`[2001:db8::1]:443`, or a bare address for port 443)
+            that prove this machine's IPv6 works when one answers; empty: the targets' own
+            IPv6 addresses serve as the proof, so no third party is contacted.
     """
 
     resolvers: tuple[str, ...] = ()
@@ -47,6 +59,10 @@ class ScanConfig:
     per_host_concurrency: int = 4
     max_network_addresses: int = DEFAULT_MAX_NETWORK_ADDRESSES
     families: tuple[str, ...] | None = None
+    validation_secure_name: str = DEFAULT_VALIDATION_SECURE_NAME
+    validation_bogus_name: str = DEFAULT_VALIDATION_BOGUS_NAME
+    doh_path: str = DEFAULT_DOH_PATH
+    ipv6_probe: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for resolver in self.resolvers:
@@ -69,6 +85,10 @@ class ScanConfig:
             raise ConfigError(
                 f"the network size limit must be at least 1, not {self.max_network_addresses}"
             )
+        for entry in self.ipv6_probe:
+            parse_ipv6_endpoint(entry)  # raises ConfigError naming the entry
+        if not self.doh_path.startswith("/"):
+            raise ConfigError(f"the DoH path must start with '/', not {self.doh_path!r}")
         for path, what in ((self.trust_anchor, "trust anchor"), (self.ca_file, "CA file")):
             if path is not None and not path.is_file():
                 raise ConfigError(f"{what} {str(path)!r} does not exist or is not a file")
@@ -143,7 +163,7 @@ def _coerce(values: Mapping[str, Any]) -> dict[str, Any]:
             continue
         if name in ("trust_anchor", "ca_file"):
             coerced[name] = Path(value)
-        elif name in ("resolvers", "families"):
+        elif name in ("resolvers", "families", "ipv6_probe"):
             if isinstance(value, str) or not isinstance(value, list | tuple):
                 raise ConfigError(f"{name} must be a list, not {value!r}")
             coerced[name] = tuple(str(item) for item in value)
@@ -154,6 +174,25 @@ def _coerce(values: Mapping[str, Any]) -> dict[str, Any]:
         else:
             coerced[name] = value
     return coerced
+
+
+def parse_ipv6_endpoint(text: str) -> tuple[str, int]:
+    """`[2001:db8::1]:53` or `2001:db8::1` (port 443) -> (compressed address, port)."""
+    address, port = text.strip(), DEFAULT_IPV6_PROBE_PORT
+    if address.startswith("["):
+        address, _, rest = address[1:].partition("]")
+        if rest and (not rest.startswith(":") or not rest[1:].isdigit()):
+            raise ConfigError(f"IPv6 probe {text!r} is not [IPv6 address]:port")
+        port = int(rest[1:]) if rest else DEFAULT_IPV6_PROBE_PORT
+    try:
+        parsed = ipaddress.IPv6Address(address)
+    except ValueError:
+        raise ConfigError(
+            f"IPv6 probe {text!r} is not an IPv6 address (e.g. [2001:db8::1]:443)"
+        ) from None
+    if not 0 < port < 65536:
+        raise ConfigError(f"IPv6 probe {text!r} has no valid port")
+    return str(parsed), port
 
 
 def _number(name: str, value: Any, kind: type[int] | type[float]) -> int | float:

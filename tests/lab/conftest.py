@@ -11,8 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from .dnssec_topology import DNSSEC_LAB_PROGRAMS, DnssecLab, build_dnssec_lab
 from .netlab import Lab, missing_prerequisites
+from .resolver_topology import RESOLVER_LAB_PROGRAMS, ResolverLab, open_resolver_lab
 from .topology import DNS_LAB_PROGRAMS, DnsLab, build_dns_lab
+from .web_topology import WEB_LAB_PROGRAMS, WebLab, build_web_lab
 
 _LAB_DIR = Path(__file__).parent
 
@@ -46,4 +49,50 @@ def dns_lab(require_prerequisites: Require) -> Iterator[DnsLab]:
     left = lab.leftovers()
     assert not left, (
         f"lab cleanup failed, still present: {left}; inspect with `ip netns list | grep ^nrl`"
+    )
+
+
+@pytest.fixture(scope="session")
+def web_lab(require_prerequisites: Require) -> Iterator[WebLab]:
+    """The web lab (see web_topology.py and README.md), its own namespaces, once per session.
+
+    Run the scanner with ``web_lab.run_in_client(web_lab.scanner_argv(...))``: the argv
+    carries ``--resolver`` (the lab resolver) and ``--ca-file`` (the lab CA) explicitly.
+    """
+    require_prerequisites(missing_prerequisites(WEB_LAB_PROGRAMS), "web lab tests")
+    with Lab() as lab:
+        yield build_web_lab(lab)
+    left = lab.leftovers()
+    assert not left, (
+        f"web lab cleanup failed, still present: {left}; inspect with `ip netns list | grep ^nrl`"
+    )
+
+
+@pytest.fixture(scope="session")
+def resolver_lab(require_prerequisites: Require) -> Iterator[ResolverLab]:
+    """The resolver lab (see resolver_topology.py and README.md), its own namespaces.
+
+    Scan with ``resolver_lab.run_in(resolver_lab.client, resolver_lab.scanner_argv(...))``:
+    the argv carries ``--resolver`` (dotres) and ``--ca-file`` (the lab CA). Teardown removes
+    the /etc/netns files the lab wrote and fails if anything is left over.
+    """
+    require_prerequisites(missing_prerequisites(RESOLVER_LAB_PROGRAMS), "resolver lab tests")
+    with open_resolver_lab() as resolver_lab:
+        yield resolver_lab
+
+
+@pytest.fixture(scope="session")
+def dnssec_lab(require_prerequisites: Require) -> Iterator[DnssecLab]:
+    """The DNSSEC lab (see dnssec_topology.py and README.md), its own namespaces, once.
+
+    Scan with ``dnssec_lab.scan(TARGET, resolver=dnssec_lab.validating)``: the argv carries
+    ``--resolver``, ``--trust-anchor`` (the lab root's DS) and ``--db`` explicitly.
+    """
+    require_prerequisites(missing_prerequisites(DNSSEC_LAB_PROGRAMS), "DNSSEC lab tests")
+    with Lab() as lab:
+        yield build_dnssec_lab(lab)
+    left = lab.leftovers()
+    assert not left, (
+        f"DNSSEC lab cleanup failed, still present: {left}; "
+        "inspect with `ip netns list | grep ^nrl`"
     )

@@ -100,9 +100,11 @@ def _wait_until(server: Server, check: Callable[[], bool], what: str) -> None:
 # --- BIND (authoritative) -------------------------------------------------------------------
 
 
-def _named_conf(host: LabHost, workdir: Path, zone_files: Mapping[str, str]) -> str:
+def _named_conf(
+    host: LabHost, workdir: Path, zone_files: Mapping[str, str], *, listen_ipv6: bool = True
+) -> str:
     listen4 = f"{host.ipv4};" if host.ipv4 else "none;"
-    listen6 = f"{host.ipv6};" if host.ipv6 else "none;"
+    listen6 = f"{host.ipv6};" if host.ipv6 and listen_ipv6 else "none;"
     zones = "".join(
         f'zone "{zone}" {{ type primary; file "{name}"; }};\n' for zone, name in zone_files.items()
     )
@@ -126,11 +128,13 @@ controls {{ }};
 {zones}"""
 
 
-def start_bind(host: LabHost, zones: Mapping[str, str]) -> Server:
+def start_bind(host: LabHost, zones: Mapping[str, str], *, listen_ipv6: bool = True) -> Server:
     """Start named, authoritative for `zones` (zone name -> zone file text), no recursion.
 
     Runs as root in the foreground (``-g`` logs to stderr, which goes to the log file) and
-    returns once every zone's SOA is served at each of the host's addresses.
+    returns once every zone's SOA is served at each of the host's addresses. With
+    `listen_ipv6` False it does not listen on the host's IPv6 address (a name server whose
+    AAAA is published but which does not answer over IPv6).
     """
     workdir = _workdir(host, "named")
     zone_files: dict[str, str] = {}
@@ -139,13 +143,13 @@ def start_bind(host: LabHost, zones: Mapping[str, str]) -> Server:
         (workdir / name).write_text(text)
         zone_files[_absolute(zone)] = name
     config = workdir / "named.conf"
-    config.write_text(_named_conf(host, workdir, zone_files))
+    config.write_text(_named_conf(host, workdir, zone_files, listen_ipv6=listen_ipv6))
     # -z loads every zone: named itself would start without a broken zone and stay silent.
     _check_config(host, [program("named-checkconf"), "-z", str(config)])
     # -n 1: one worker thread is plenty for the lab and starts faster than one per CPU.
     argv = [program("named"), "-g", "-n", "1", "-c", str(config)]
     server = _start(host, "named", argv, workdir, config)
-    addresses = [a for a in (host.ipv4, host.ipv6) if a]
+    addresses = [a for a in (host.ipv4, host.ipv6 if listen_ipv6 else None) if a]
     for zone in zone_files:
         for address in addresses:
             _wait_until(
@@ -260,3 +264,43 @@ def start_unbound(
             f"unbound on {host.name} to answer at {address}",
         )
     return server
+
+
+# --- generic helpers for other kinds of server (web_servers.py) -----------------------------
+
+
+def server_workdir(host: LabHost, kind: str) -> Path:
+    """A new directory ``<lab tmp>/<kind>-<host>`` for one server's config, data and log."""
+    return _workdir(host, kind)
+
+
+def check_config(host: LabHost, argv: Sequence[str]) -> None:
+    """Run a config checker in `host`; `LabError` with its output when it fails."""
+    _check_config(host, argv)
+
+
+def start_foreground(
+    host: LabHost, kind: str, argv: Sequence[str], workdir: Path, config: Path
+) -> Server:
+    """Start a server in the foreground under a tracked PID, output to ``<kind>.log``."""
+    return _start(host, kind, argv, workdir, config)
+
+
+def wait_until(server: Server, check: Callable[[], bool], what: str) -> None:
+    """Poll `check` (bounded by `START_TIMEOUT`); fail with the log if the server exits."""
+    _wait_until(server, check, what)
+
+
+def wait_for_listening(server: Server, ports: Sequence[int], *, ipv6: bool = True) -> None:
+    """Wait until `server` listens on each TCP port at each of its host's address families."""
+    host = server.host
+    families = [4] if host.ipv4 else []
+    if host.ipv6 and ipv6:
+        families.append(6)
+    for port in ports:
+        for family in families:
+            wait_until(
+                server,
+                lambda p=port, f=family: host.is_listening(p, "tcp", f),
+                f"{server.log.stem} on {host.name} to listen on tcp/{port} (IPv{family})",
+            )

@@ -103,3 +103,26 @@ def example_zone(servers: Sequence[NameServer]) -> str:
         f"alias.{o} CNAME www.{o}",
     ]
     return _zone(o, servers[0], lines)
+
+
+# --- generic helpers for other labs' zones (the web lab's web_zones.py) ----------------------
+
+
+def records(owner: str, **data: str | None) -> list[str]:
+    """Zone-file lines ``owner TYPE data`` for each given type; None values are left out."""
+    return _records(owner, **data)
+
+
+def server_addresses(server: NameServer) -> list[str]:
+    """A and AAAA lines for a name server (its glue, when it lives inside the zone)."""
+    return _addresses(server)
+
+
+def delegation(zone: str, servers: Sequence[NameServer]) -> list[str]:
+    """NS lines for `zone` plus glue for those of `servers` named inside it."""
+    return _delegation(zone, servers)
+
+
+def zone_text(origin: str, primary: NameServer, lines: Sequence[str]) -> str:
+    """A whole zone: $TTL, SOA (primary `primary`), then `lines`."""
+    return _zone(origin, primary, lines)

@@ -11,6 +11,10 @@ from types import MappingProxyType
 
 from netready.checks.base import CheckContext, CheckFamily, CheckSpec, ProbeTimeoutError
 from netready.checks.dns import DnsFamily
+from netready.checks.dnssec import DnssecFamily
+from netready.checks.https import HttpsFamily
+from netready.checks.ipv6 import Ipv6Family
+from netready.checks.resolver import ResolverFamily
 
 __all__ = [
     "FAMILIES",
@@ -23,7 +27,10 @@ __all__ = [
 ]
 
 FAMILIES: Mapping[str, CheckFamily] = MappingProxyType(
-    {family.name: family for family in (DnsFamily(),)}
+    {
+        family.name: family
+        for family in (DnsFamily(), DnssecFamily(), HttpsFamily(), Ipv6Family(), ResolverFamily())
+    }
 )
 
 
