@@ -132,15 +132,20 @@ def bench_lab(domain_count: int, *, rtt_ms: float) -> Iterator[BenchLab]:
 
 
 def _learn_neighbours(client: LabHost, hosts: dict[str, LabHost], domain_count: int) -> None:
-    """Give the client permanent ARP/ND entries for every lab address.
+    owners = [(host, (host.ipv4, host.ipv6)) for name, host in hosts.items() if name != "client"]
+    owners += [(hosts["web"], site_addresses(index)) for index in range(domain_count)]
+    learn_neighbours(client, owners)
+
+
+def learn_neighbours(
+    client: LabHost, owners: Sequence[tuple[LabHost, Sequence[str | None]]]
+) -> None:
+    """Give the client permanent ARP/ND entries for every address of every owner host.
 
     On the Internet a client resolves only its router's link-layer address, once; in the lab
     every server is on the client's link, and resolving each new address through the delay
     line would add a round trip per address that no real scan pays.
     """
-    site_addresses_all = [site_addresses(index) for index in range(domain_count)]
-    owners = [(host, (host.ipv4, host.ipv6)) for name, host in hosts.items() if name != "client"]
-    owners += [(hosts["web"], pair) for pair in site_addresses_all]
     for host, addresses in owners:
         mac = _link_address(host)
         for address in addresses:

@@ -25,11 +25,14 @@ async def timed_scan(config: ScanConfig, texts: list[str]) -> dict[str, object]:
     statuses: collections.Counter[str] = collections.Counter()
     by_check: collections.Counter[str] = collections.Counter()
     per_target: list[float] = []
+    error_samples: list[str] = []
     started = time.perf_counter()
     async for event in Engine(config).scan(targets):
         if isinstance(event, FindingMade):
             statuses[event.finding.status.value] += 1
             by_check[f"{event.finding.check_id}:{event.finding.status.value}"] += 1
+            if event.finding.status.value == "error" and len(error_samples) < 3:
+                error_samples.append(f"{event.finding.subject}: {event.finding.summary}")
         elif isinstance(event, TargetFinished):
             per_target.append(time.perf_counter() - started)
     wall = time.perf_counter() - started
@@ -40,6 +43,7 @@ async def timed_scan(config: ScanConfig, texts: list[str]) -> dict[str, object]:
         "statuses": dict(statuses),
         "by_check": dict(sorted(by_check.items())),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "error_samples": error_samples,
     }
 
 
@@ -61,6 +65,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--resolver", required=True)
     parser.add_argument("--ca-file", type=Path)
+    parser.add_argument("--trust-anchor", type=Path)
     parser.add_argument("--families", required=True)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--timeout", type=float, default=5.0)
@@ -70,6 +75,7 @@ def main() -> None:
     config = ScanConfig(
         resolvers=(args.resolver,),
         ca_file=args.ca_file,
+        trust_anchor=args.trust_anchor,
         families=tuple(args.families.split(",")),
         concurrency=args.concurrency,
         timeout=args.timeout,

@@ -102,7 +102,7 @@ from netready.config import ScanConfig, parse_ipv6_endpoint
 from netready.findings import Finding, Status, worst_status
 from netready.net import http as http_client
 from netready.net import local, tcp
-from netready.net.dns import DnsAnswer, DnsOutcome
+from netready.net.dns import DnsAnswer, DnsOutcome, udp_query
 from netready.targets import Target, TargetKind
 
 __all__ = [
@@ -221,7 +221,8 @@ class DnsQueryFunction(Protocol):
 async def _udp_query(
     query: dns.message.Message, address: str, *, timeout: float
 ) -> dns.message.Message:
-    return await dns.asyncquery.udp(query, address, timeout=timeout, port=DNS_PORT)
+    # retransmitted: one lost datagram must not make a working name server look dead
+    return await udp_query(query, address, timeout=timeout, port=DNS_PORT)
 
 
 @dataclass(frozen=True, slots=True)

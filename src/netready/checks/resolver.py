@@ -95,7 +95,7 @@ from netready.config import (
     ScanConfig,
 )
 from netready.findings import Finding, Status
-from netready.net.dns import DnsOutcome
+from netready.net.dns import DnsOutcome, udp_query_with_tcp_fallback
 from netready.net.dot import (
     DOT_PORT,
     CertificateFacts,
@@ -219,7 +219,7 @@ async def _ask_validating(address: str, name: str, timeout: float) -> Validation
     # signatures, which some resolvers need before they say anything about validation
     query = dns.message.make_query(name, "A", want_dnssec=True, flags=dns.flags.RD | dns.flags.AD)
     try:
-        reply, _used_tcp = await dns.asyncquery.udp_with_fallback(query, address, timeout=timeout)
+        reply, _used_tcp = await udp_query_with_tcp_fallback(query, address, timeout=timeout)
     except dns.exception.Timeout:
         return ValidationAnswer(name, None, error=f"no reply within {timeout:g} s")
     except ConnectionRefusedError:

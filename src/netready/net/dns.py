@@ -8,12 +8,16 @@ by several targets of one scan (the same MX host, the same zone's NS) go out onc
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+import dns.asyncquery
 import dns.asyncresolver
 import dns.exception
+import dns.flags
+import dns.message
 import dns.name
 import dns.rdatatype
 import dns.resolver
@@ -123,3 +127,55 @@ def _servfail_detail(error: dns.resolver.NoNameservers) -> str:
     # each entry is (server, tcp, port, failure, response); the failure text says what went wrong
     failures = [f"{entry[0]}: {entry[3]}" for entry in error.kwargs.get("errors", [])]
     return "every resolver failed (" + "; ".join(failures) + ")" if failures else str(error)
+
+
+#: Seconds before the first retransmission of a UDP query; each later wait doubles, as stub
+#: resolvers back off. A lost datagram then costs about a second, not the whole timeout.
+FIRST_RETRANSMISSION = 0.8
+
+
+async def udp_query(
+    query: dns.message.Message,
+    address: str,
+    *,
+    timeout: float,
+    port: int = 53,
+    ignore_unexpected: bool = True,
+) -> dns.message.Message:
+    """Send `query` over UDP to `address`, retransmitting until an answer or `timeout`.
+
+    Raises `dns.exception.Timeout` when no answer came in time, and whatever dnspython raises
+    for a malformed answer. A truncated answer is returned as it is (TC set) for the caller
+    to retry over TCP.
+    """
+    deadline = time.monotonic() + timeout
+    wait = FIRST_RETRANSMISSION
+    while True:
+        remaining = deadline - time.monotonic()
+        try:
+            return await dns.asyncquery.udp(
+                query,
+                address,
+                timeout=min(wait, remaining),
+                port=port,
+                ignore_unexpected=ignore_unexpected,
+            )
+        except dns.exception.Timeout:
+            if wait >= remaining:
+                raise
+            wait *= 2
+
+
+async def udp_query_with_tcp_fallback(
+    query: dns.message.Message, address: str, *, timeout: float, port: int = 53
+) -> tuple[dns.message.Message, bool]:
+    """`udp_query`, then TCP when the answer is truncated; (answer, whether TCP was used)."""
+    deadline = time.monotonic() + timeout
+    try:
+        answer = await udp_query(query, address, timeout=timeout, port=port)
+    except dns.message.Truncated:
+        answer = None
+    if answer is not None and not answer.flags & dns.flags.TC:
+        return answer, False
+    remaining = max(deadline - time.monotonic(), 0.1)
+    return await dns.asyncquery.tcp(query, address, timeout=remaining, port=port), True

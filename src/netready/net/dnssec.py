@@ -23,6 +23,8 @@ import dns.name
 import dns.rcode
 import dns.rdatatype
 
+from netready.net.dns import udp_query
+
 __all__ = [
     "DnssecReply",
     "QueryFailure",
@@ -93,9 +95,7 @@ async def query_dnssec(
     query = make_dnssec_query(name, rdtype)
     deadline = time.monotonic() + timeout
     try:
-        response = await dns.asyncquery.udp(
-            query, resolver, timeout=timeout, port=port, ignore_unexpected=True
-        )
+        response = await udp_query(query, resolver, timeout=timeout, port=port)
     except dns.message.Truncated:
         pass  # TC set and the rest unparseable: the TCP answer is the one to have
     else:
