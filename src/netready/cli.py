@@ -21,6 +21,7 @@ from typing import Any, TextIO
 
 from netready import __version__
 from netready.checks import FAMILIES
+from netready.checks.dnssec import trust_anchor_problem
 from netready.config import ConfigError, ScanConfig, default_config_path, load_config_file
 from netready.engine import (
     Engine,
@@ -276,7 +277,18 @@ def _config_from_args(args: argparse.Namespace) -> ScanConfig:
         "families": _family_names(args.checks),
         "ipv6_probe": args.ipv6_probe,
     }
-    return ScanConfig().with_overrides(load_config_file(config_path)).with_overrides(overrides)
+    config = ScanConfig().with_overrides(load_config_file(config_path)).with_overrides(overrides)
+    _refuse_unusable_trust_anchor(config)
+    return config
+
+
+def _refuse_unusable_trust_anchor(config: ScanConfig) -> None:
+    """A bad --trust-anchor is bad input (exit 2), not 'error' on every DNSSEC finding."""
+    runs_dnssec = config.families is None or "dnssec" in config.families
+    if config.trust_anchor is not None and runs_dnssec:
+        problem = trust_anchor_problem(config.trust_anchor)
+        if problem is not None:
+            raise UsageError(problem)
 
 
 def _family_names(values: list[str] | None) -> list[str] | None:

@@ -104,3 +104,16 @@ def test_argparse_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> Non
     status, _out, err = run(capsys, "scan", "example.test", "--timeout", "soon")
     assert status == EXIT_BAD_INPUT
     assert "--timeout" in err
+
+
+def test_an_unusable_trust_anchor_is_refused_before_the_scan(
+    capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path
+) -> None:
+    anchor = tmp_path / "anchor.txt"
+    anchor.write_text("this is not a DS record\n")
+    status, _out, err = run(
+        capsys, "scan", "example.test", "--trust-anchor", str(anchor), "--db", db
+    )
+    assert status == EXIT_BAD_INPUT
+    assert "anchor.txt" in err
+    assert "cannot be used" in err

@@ -153,6 +153,15 @@ async def load_trust_anchor(context: CheckContext) -> TrustAnchor | str:
         return f"the trust anchor {where} cannot be used: {error}"
 
 
+def trust_anchor_problem(path: Path) -> str | None:
+    """Why the trust anchor file `path` cannot be used, or None: for refusing it up front."""
+    try:
+        parse_trust_anchor(_read_text(path), now=datetime.now(UTC))
+    except (OSError, UnicodeDecodeError, TrustAnchorError) as error:
+        return f"the trust anchor {str(path)!r} cannot be used: {error}"
+    return None
+
+
 def _read_text(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
