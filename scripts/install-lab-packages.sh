@@ -5,7 +5,10 @@
 set -euo pipefail
 PACKAGES=(
     iproute2 bind9 bind9-utils bind9-dnsutils unbound
+    radvd dnsmasq-base iptables nftables iputils-ping  # LAN lab (issue 6)
+    nginx openssl  # web and TLS labs (nginx; the lab CAs)
     libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0
+    fonts-dejavu-core poppler-utils  # PDF report: its fonts; pdftotext/pdfinfo in its tests
 )
 missing=()
 for package in "${PACKAGES[@]}"; do

@@ -20,9 +20,15 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from netready import __version__
-from netready.checks import FAMILIES
+from netready.checks import FAMILIES, ON_REQUEST_FAMILIES
 from netready.checks.dnssec import trust_anchor_problem
-from netready.config import ConfigError, ScanConfig, default_config_path, load_config_file
+from netready.config import (
+    ConfigError,
+    ScanConfig,
+    default_config_path,
+    default_data_dir,
+    load_config_file,
+)
 from netready.engine import (
     Engine,
     FindingMade,
@@ -31,7 +37,9 @@ from netready.engine import (
     UnknownFamilyError,
 )
 from netready.findings import Finding, Status
+from netready.net import lan as lan_inspection
 from netready.net.dns import DnsClient
+from netready.report import ExportFormat, ScanInfo, export_report, write_report
 from netready.report.csv import CsvWriter
 from netready.report.jsonl import JsonLinesWriter
 from netready.store import (
@@ -48,6 +56,7 @@ from netready.targets import (
     Target,
     TargetError,
     TargetListError,
+    interface_target,
     parse_target,
     parse_targets,
     parse_targets_file,
@@ -109,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scan_command(commands)
     _add_history_command(commands)
     _add_show_command(commands)
+    _add_export_command(commands)
     return parser
 
 
@@ -186,6 +196,21 @@ def _add_scan_command(commands: Any) -> None:
         "answers (repeatable; default: the targets' own IPv6 addresses)",
     )
     settings.add_argument(
+        "--ports",
+        action="append",
+        metavar="PORT,...",
+        help="TCP ports the tls checks test (25/587 SMTP STARTTLS, 143 IMAP, 110 POP3, "
+        f"others TLS; default: {','.join(map(str, _DEFAULTS.tls_ports))})",
+    )
+    settings.add_argument(
+        "--mail",
+        action="store_true",
+        default=None,
+        help="tls checks also test the mail ports: 25 on the MX hosts; 587, 465, 143, 993, "
+        "110, 995 on the name",
+    )
+    _add_lan_options(scan, settings)
+    settings.add_argument(
         "--checks",
         action="append",
         metavar="FAMILY,...",
@@ -197,6 +222,40 @@ def _add_scan_command(commands: Any) -> None:
         "--quiet",
         action="store_true",
         help="print no findings on the terminal (they are still saved)",
+    )
+
+
+def _add_lan_options(scan: argparse.ArgumentParser, settings: Any) -> None:
+    local = scan.add_argument_group("local network (IPv4-via-IPv6 exposure)")
+    local.add_argument(
+        "--lan",
+        nargs="?",
+        const="",
+        metavar="IFACE",
+        help="check the local network on interface IFACE (default: the one carrying the "
+        "default IPv4 route): IPv6 hosts, router advertisements, DHCPv6, tunnels, and the "
+        "ports of the hosts found over IPv4 and IPv6",
+    )
+    local.add_argument(
+        "--lan-ipv4-only",
+        action="store_true",
+        default=None,
+        help="the local network is meant to carry no IPv6: router advertisements, DHCPv6 "
+        "servers and IPv6 hosts on it are failures",
+    )
+    settings.add_argument(
+        "--ports-exposure",
+        action="append",
+        metavar="PORT,...",
+        help="TCP ports compared over IPv4 and IPv6, e.g. 22,3389,8000-8010 (default: "
+        f"{len(_DEFAULTS.exposure_ports)} commonly filtered ports)",
+    )
+    settings.add_argument(
+        "--sweep-rate",
+        type=int,
+        metavar="N",
+        help="connection attempts per second for port comparisons and network sweeps "
+        f"(default: {_DEFAULTS.sweep_rate})",
     )
 
 
@@ -212,7 +271,7 @@ def _add_db_option(command: argparse.ArgumentParser) -> None:
         "--db",
         type=Path,
         metavar="PATH",
-        help=f"results database (default: {default_database_path()})",
+        help=f"results database (default: {default_data_dir() / 'netready.db'})",
     )
 
 
@@ -276,8 +335,14 @@ def _config_from_args(args: argparse.Namespace) -> ScanConfig:
         "max_network_addresses": args.max_network_addresses,
         "families": _family_names(args.checks),
         "ipv6_probe": args.ipv6_probe,
+        "lan_ipv4_only": args.lan_ipv4_only,
+        "exposure_ports": ",".join(args.ports_exposure) if args.ports_exposure else None,
+        "sweep_rate": args.sweep_rate,
+        "tls_ports": ",".join(args.ports) if args.ports else None,
+        "mail": args.mail,
     }
     config = ScanConfig().with_overrides(load_config_file(config_path)).with_overrides(overrides)
+    config = _with_lan_family(args, config)
     _refuse_unusable_trust_anchor(config)
     return config
 
@@ -298,11 +363,54 @@ def _family_names(values: list[str] | None) -> list[str] | None:
     return [name for name in names if name]
 
 
+def _with_lan_family(args: argparse.Namespace, config: ScanConfig) -> ScanConfig:
+    """`--lan` runs the lan family (otherwise only on request) besides the others."""
+    if args.lan is None:
+        if args.lan_ipv4_only:
+            raise UsageError(
+                "--lan-ipv4-only describes the network that --lan checks; add --lan IFACE"
+            )
+        return config
+    families = config.families
+    # a LAN check compares the ports of the hosts it finds (the exposure family), unless
+    # the user named the families to run
+    wanted = ("lan",) if families is not None else ("lan", "exposure")
+    if families is None:
+        families = tuple(name for name in FAMILIES if name not in ON_REQUEST_FAMILIES)
+    families = (*families, *(name for name in wanted if name not in families))
+    return config.with_overrides({"families": families})
+
+
+def _lan_targets(args: argparse.Namespace, config: ScanConfig) -> list[Target]:
+    """The `lan:IFACE` target of `--lan`: the interface named, else the configured one, else
+    the one carrying the default IPv4 route. An interface this machine lacks is bad input."""
+    if args.lan is None:
+        return []
+    try:
+        snapshot = lan_inspection.inspector().snapshot()
+    except lan_inspection.LanInspectionError as error:
+        raise UsageError(f"--lan: {error}") from None
+    names = ", ".join(i.name for i in snapshot.interfaces) or "; ".join(snapshot.notes)
+    name = args.lan or config.lan_interface or snapshot.default_interface
+    if not name:
+        raise UsageError(
+            "--lan: this machine has no default IPv4 route to pick an interface by; name one "
+            f"with --lan IFACE (interfaces: {names})"
+        )
+    interface = snapshot.interface(name)
+    if interface is None:
+        raise UsageError(f"--lan: this machine has no interface named {name!r} ({names})")
+    return [interface_target(interface.name)]
+
+
 def _targets_from_args(args: argparse.Namespace, config: ScanConfig) -> list[Target]:
     """Targets from the command line and every --file, deduplicated in first-seen order.
 
     Every bad entry of every source is reported at once, files with their line numbers.
     """
+    lan_targets = _lan_targets(args, config)
+    if not args.targets and not args.file and lan_targets:
+        return lan_targets  # DESIGN.md: `netready scan --lan IFACE` needs no other target
     if not args.targets and not args.file:
         # DESIGN.md: `--checks resolver` with no target checks the machine's own resolvers
         if config.families is not None and "resolver" in config.families:
@@ -330,7 +438,7 @@ def _targets_from_args(args: argparse.Namespace, config: ScanConfig) -> list[Tar
             errors.append(error)
     if errors:
         raise TargetListError(errors)
-    return list(dict.fromkeys(target for batch in batches for target in batch))
+    return list(dict.fromkeys([*lan_targets, *(target for batch in batches for target in batch)]))
 
 
 def _own_resolver_targets() -> list[Target]:
@@ -481,6 +589,94 @@ def run_show_command(args: argparse.Namespace) -> int:
             for finding in store.findings(args.scan_id):
                 outputs.finding(finding)
     return EXIT_OK
+
+
+# --- export -------------------------------------------------------------------------------
+
+
+def _add_export_command(commands: Any) -> None:
+    export = commands.add_parser(
+        "export",
+        help="write a past scan as a CSV, HTML, PDF or JSON report",
+        description="Write the findings of a saved scan, with advice, as a report. CSV files "
+        "are UTF-8 with BOM and safe to open in spreadsheets; summary-csv has one row per "
+        "target; html and pdf have a summary, a section per target and one-page handouts.",
+    )
+    export.set_defaults(handler=run_export_command)
+    export.add_argument("scan_id", type=int, metavar="SCAN_ID")
+    export.add_argument(
+        "--format",
+        dest="report_format",
+        choices=[report_format.value for report_format in ExportFormat],
+        default=ExportFormat.CSV.value,
+        help="the report format (default: csv)",
+    )
+    export.add_argument(
+        "--output", metavar="FILE", default="-", help="write to FILE (default: stdout)"
+    )
+    export.add_argument(
+        "--delimiter",
+        choices=(",", ";"),
+        help="cell separator of csv and summary-csv (default: ','; ';' suits Excel in "
+        "locales with a decimal comma)",
+    )
+    _add_db_option(export)
+
+
+def run_export_command(args: argparse.Namespace) -> int:
+    report_format = ExportFormat(args.report_format)
+    if args.delimiter is not None and report_format not in (
+        ExportFormat.CSV,
+        ExportFormat.SUMMARY_CSV,
+    ):
+        raise UsageError("--delimiter applies to --format csv and summary-csv only")
+    to_stdout = args.output == "-"
+    if to_stdout and report_format.binary and sys.stdout.isatty():
+        raise UsageError("a PDF is binary: write it to a file with --output FILE")
+    with _open_store(args.db) as store:
+        _export(store, args.scan_id, report_format, args.output, args.delimiter or ",")
+    if not to_stdout:
+        print(
+            f"Scan {args.scan_id}: {report_format.value} report written to {args.output}",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def _export(
+    store: Store, scan_id: int, report_format: ExportFormat, output: str, delimiter: str
+) -> None:
+    scan = _scan_info(store, scan_id)
+    findings = store.findings(scan_id)
+    if output == "-":
+        sys.stdout.flush()
+        write_report(
+            sys.stdout.buffer,
+            findings,
+            report_format=report_format,
+            scan=scan,
+            delimiter=delimiter,
+        )
+        sys.stdout.buffer.flush()
+        return
+    try:
+        export_report(
+            Path(output), findings, report_format=report_format, scan=scan, delimiter=delimiter
+        )
+    except OSError as error:
+        raise UsageError(f"cannot write {output!r}: {error.strerror}") from None
+
+
+def _scan_info(store: Store, scan_id: int) -> ScanInfo:
+    record = store.scan(scan_id)
+    return ScanInfo(
+        scan_id=record.id,
+        started_at=record.started_at,
+        finished_at=record.finished_at,
+        state="interrupted" if record.interrupted else record.state.value,
+        targets=tuple(target.value for target in store.targets(scan_id)),
+        netready_version=record.netready_version,
+    )
 
 
 # --- outputs ----------------------------------------------------------------------------

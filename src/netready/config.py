@@ -24,6 +24,18 @@ DEFAULT_VALIDATION_SECURE_NAME = "isc.org"
 DEFAULT_VALIDATION_BOGUS_NAME = "dnssec-failed.org"
 DEFAULT_DOH_PATH = "/dns-query"  # RFC 8484's example path, used by nearly every DoH server
 DEFAULT_IPV6_PROBE_PORT = 443
+# Ports commonly filtered over IPv4 that the exposure checks compare over IPv6 (issue 6):
+# remote access, file sharing, databases, management and admin panels, printers.
+DEFAULT_EXPOSURE_PORTS = (
+    22, 23, 3389, 5900, 5985, 5986,  # SSH, Telnet, RDP, VNC, WinRM
+    21, 111, 135, 139, 445, 2049,  # FTP, RPC, MS-RPC, NetBIOS, SMB, NFS
+    1433, 1521, 3306, 5432, 6379, 9200, 11211, 27017,  # databases and caches
+    389, 631, 2375, 5000, 8000, 8080, 8443, 9090, 9100, 10000,  # LDAP, IPP, Docker, panels
+)  # fmt: skip
+DEFAULT_SWEEP_RATE = 1000  # connection attempts (or datagrams) per second, whole scan
+DEFAULT_PORT_PROBE_TIMEOUT = 1.5  # covers the SYN and its first retransmission (~1 s)
+DEFAULT_LAN_LISTEN_SECONDS = 2.0  # routers answer a solicitation within 0.5 s (RFC 4861)
+MAX_EXPOSURE_PORTS = 1024
 
 
 class ConfigError(ValueError):
@@ -49,6 +61,20 @@ class ScanConfig:
         ipv6_probe: IPv6 endpoints (`[2001:db8::1]:443`, or a bare address for port 443)
             that prove this machine's IPv6 works when one answers; empty: the targets' own
             IPv6 addresses serve as the proof, so no third party is contacted.
+        tls_ports: TCP ports the tls family tests (25 and 587 with SMTP STARTTLS, 143 IMAP,
+            110 POP3, others implicit TLS; 25 of a domain means its MX hosts).
+        mail: the tls family also tests the mail ports (25 on the MX hosts; 587, 465, 143,
+            993, 110, 995 on the name itself).
+        lan_interface: the interface `--lan` inspects when none is named; None: the one
+            carrying the default IPv4 route.
+        lan_ipv4_only: the local network is meant to carry no IPv6, so router
+            advertisements, DHCPv6 servers and IPv6 hosts on it are failures.
+        exposure_ports: TCP ports compared over IPv4 and IPv6 (`exposure.port_parity`).
+        sweep_rate: connection attempts (and sweep datagrams) per second, whole scan.
+        port_probe_timeout: seconds a port may take to answer before it counts as filtered
+            (never more than `timeout`).
+        lan_listen_seconds: how long LAN probes listen for router advertisements, DHCPv6
+            servers and echo replies.
     """
 
     resolvers: tuple[str, ...] = ()
@@ -63,6 +89,14 @@ class ScanConfig:
     validation_bogus_name: str = DEFAULT_VALIDATION_BOGUS_NAME
     doh_path: str = DEFAULT_DOH_PATH
     ipv6_probe: tuple[str, ...] = ()
+    tls_ports: tuple[int, ...] = (443,)
+    mail: bool = False
+    lan_interface: str | None = None
+    lan_ipv4_only: bool = False
+    exposure_ports: tuple[int, ...] = DEFAULT_EXPOSURE_PORTS
+    sweep_rate: int = DEFAULT_SWEEP_RATE
+    port_probe_timeout: float = DEFAULT_PORT_PROBE_TIMEOUT
+    lan_listen_seconds: float = DEFAULT_LAN_LISTEN_SECONDS
 
     def __post_init__(self) -> None:
         for resolver in self.resolvers:
@@ -89,9 +123,13 @@ class ScanConfig:
             parse_ipv6_endpoint(entry)  # raises ConfigError naming the entry
         if not self.doh_path.startswith("/"):
             raise ConfigError(f"the DoH path must start with '/', not {self.doh_path!r}")
+        for port in self.tls_ports:
+            if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+                raise ConfigError(f"TLS port {port!r} is not a port number (1-65535)")
         for path, what in ((self.trust_anchor, "trust anchor"), (self.ca_file, "CA file")):
             if path is not None and not path.is_file():
                 raise ConfigError(f"{what} {str(path)!r} does not exist or is not a file")
+        _check_exposure_settings(self)
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> ScanConfig:
         """A copy with the non-None values of `overrides` applied (names as the fields)."""
@@ -167,6 +205,14 @@ def _coerce(values: Mapping[str, Any]) -> dict[str, Any]:
             if isinstance(value, str) or not isinstance(value, list | tuple):
                 raise ConfigError(f"{name} must be a list, not {value!r}")
             coerced[name] = tuple(str(item) for item in value)
+        elif name == "tls_ports":
+            coerced[name] = _ports(value)
+        elif name == "mail":
+            if not isinstance(value, bool):
+                raise ConfigError(f"mail must be true or false, not {value!r}")
+            coerced[name] = value
+        elif name in _EXPOSURE_COERCIONS:
+            coerced[name] = _EXPOSURE_COERCIONS[name](name, value)
         elif name == "timeout":
             coerced[name] = _number(name, value, float)
         elif name in ("concurrency", "per_host_concurrency", "max_network_addresses"):
@@ -174,6 +220,84 @@ def _coerce(values: Mapping[str, Any]) -> dict[str, Any]:
         else:
             coerced[name] = value
     return coerced
+
+
+def _ports(value: Any) -> tuple[int, ...]:
+    """A list of ports, or text such as ``"443,8443"``, as a tuple of port numbers."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple):
+        raise ConfigError(f"tls_ports must be a list of port numbers, not {value!r}")
+    ports: list[int] = []
+    for item in items:
+        text = str(item).strip()
+        if isinstance(item, bool) or not (text.isascii() and text.isdigit()):
+            raise ConfigError(f"TLS port {item!r} is not a port number (1-65535)")
+        if not 0 < int(text) < 65536:
+            raise ConfigError(f"TLS port {item!r} is not a port number (1-65535)")
+        ports.append(int(text))
+    return tuple(dict.fromkeys(ports))
+
+
+def _check_exposure_settings(config: ScanConfig) -> None:
+    if config.lan_interface is not None and not config.lan_interface.strip():
+        raise ConfigError("lan_interface must name an interface, e.g. eth0")
+    if not config.exposure_ports:
+        raise ConfigError("exposure_ports needs at least one port")
+    if len(config.exposure_ports) > MAX_EXPOSURE_PORTS:
+        raise ConfigError(
+            f"exposure_ports lists {len(config.exposure_ports)} ports; "
+            f"the limit is {MAX_EXPOSURE_PORTS}"
+        )
+    for port in config.exposure_ports:
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+            raise ConfigError(f"exposure port {port!r} is not a port number (1-65535)")
+    if not 1 <= config.sweep_rate <= 100_000:
+        raise ConfigError(f"sweep rate must be 1 to 100000 per second, not {config.sweep_rate}")
+    if not 0 < config.port_probe_timeout <= 60:
+        raise ConfigError(
+            f"port probe timeout must be more than 0 and at most 60 s, "
+            f"not {config.port_probe_timeout}"
+        )
+    if not 0.5 <= config.lan_listen_seconds <= 60:
+        raise ConfigError(f"LAN listen window must be 0.5 to 60 s, not {config.lan_listen_seconds}")
+
+
+def _exposure_ports(name: str, value: Any) -> tuple[int, ...]:
+    """Ports as a list or as text: ``"22,3389"``, with ranges ``"8000-8010"``."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple):
+        raise ConfigError(f"{name} must be a list of port numbers, not {value!r}")
+    ports: list[int] = []
+    for item in items:
+        text = str(item).strip()
+        low, dash, high = text.partition("-")
+        if isinstance(item, bool) or not all(
+            part.isascii() and part.isdigit() for part in ((low, high) if dash else (low,))
+        ):
+            raise ConfigError(f"exposure port {item!r} is not a port number or range (1-65535)")
+        first, last = int(low), int(high) if dash else int(low)
+        if not 0 < first <= last < 65536:
+            raise ConfigError(f"exposure port {item!r} is not a port number or range (1-65535)")
+        if last - first >= MAX_EXPOSURE_PORTS:
+            raise ConfigError(f"exposure port range {item!r} is longer than {MAX_EXPOSURE_PORTS}")
+        ports.extend(range(first, last + 1))
+    return tuple(dict.fromkeys(ports))
+
+
+def _flag(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{name} must be true or false, not {value!r}")
+    return value
+
+
+_EXPOSURE_COERCIONS: dict[str, Any] = {
+    "lan_interface": lambda name, value: str(value),
+    "lan_ipv4_only": _flag,
+    "exposure_ports": _exposure_ports,
+    "sweep_rate": lambda name, value: _number(name, value, int),
+    "port_probe_timeout": lambda name, value: _number(name, value, float),
+    "lan_listen_seconds": lambda name, value: _number(name, value, float),
+}
 
 
 def parse_ipv6_endpoint(text: str) -> tuple[str, int]:

@@ -261,7 +261,7 @@ class _HostSlot:
     users: int = 0
 
 
-@dataclass
+@dataclass(eq=False)  # one context per scan: compared and hashed by identity
 class _ScanContext:
     """The `CheckContext` the engine gives families: limits, timeouts, the DNS client."""
 

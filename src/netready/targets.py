@@ -26,6 +26,9 @@ Accepted inputs (surrounding whitespace is ignored):
   prefix that large gets a hint to scan the local network instead, which finds IPv6 hosts
   by asking them. A network of a single address (`/32`, `/128`) is that address, an
   ADDRESS target, so it deduplicates with the bare address.
+- **The local network** of one interface of this machine: `lan:eth0` (what
+  `netready scan --lan eth0` scans; the name as the system spells it, e.g. `lan:Ethernet 2`
+  on Windows). Only the `lan` family applies to it.
 
 Errors::
 
@@ -60,6 +63,7 @@ import idna
 
 __all__ = [
     "DEFAULT_MAX_NETWORK_ADDRESSES",
+    "LAN_TARGET_PREFIX",
     "MAX_FILE_BYTES",
     "MAX_TARGET_LENGTH",
     "InvalidTargetError",
@@ -68,6 +72,7 @@ __all__ = [
     "TargetFileError",
     "TargetKind",
     "TargetListError",
+    "interface_target",
     "network_addresses",
     "network_size",
     "parse_target",
@@ -77,6 +82,9 @@ __all__ = [
 ]
 
 DEFAULT_MAX_NETWORK_ADDRESSES = 1024
+#: A target naming the local network of an interface: `lan:eth0`.
+LAN_TARGET_PREFIX = "lan:"
+_MAX_INTERFACE_NAME_LENGTH = 256
 MAX_TARGET_LENGTH = 2000
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
@@ -111,6 +119,7 @@ class TargetKind(StrEnum):
     DOMAIN = "domain"
     ADDRESS = "address"
     NETWORK = "network"
+    INTERFACE = "interface"  # the local network of one interface of this machine
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -119,7 +128,8 @@ class Target:
 
     `value` is the canonical text: an A-label domain without the trailing dot
     (`xn--bcher-kva.example`), a compressed IP address (`2001:db8::1`), or a network with
-    its prefix length (`198.18.0.0/24`). Two targets are equal when their values are.
+    its prefix length (`198.18.0.0/24`), or `lan:<interface>`. Two targets are equal when
+    their values are.
     """
 
     kind: TargetKind
@@ -130,10 +140,37 @@ class Target:
 
     @property
     def ip_version(self) -> int | None:
-        """4 or 6 for addresses and networks, None for domains."""
-        if self.kind is TargetKind.DOMAIN:
+        """4 or 6 for addresses and networks, None for domains and interfaces."""
+        if self.kind in (TargetKind.DOMAIN, TargetKind.INTERFACE):
             return None
         return ipaddress.ip_network(self.value, strict=False).version
+
+    @property
+    def interface(self) -> str:
+        """The interface name of a `lan:` target; ValueError for any other kind."""
+        if self.kind is not TargetKind.INTERFACE:
+            raise ValueError(f"{self.value!r} is not a local network (lan:) target")
+        return self.value.removeprefix(LAN_TARGET_PREFIX)
+
+
+def interface_target(name: str) -> Target:
+    """The target for the local network of interface `name`; InvalidTargetError if unusable."""
+    text = f"{LAN_TARGET_PREFIX}{name}"
+    try:
+        return _interface_target(name)
+    except _RejectedError as rejected:
+        raise InvalidTargetError(text, rejected.reason, hint=rejected.hint) from None
+
+
+def _interface_target(name: str) -> Target:
+    if not name or name != name.strip():
+        raise _RejectedError(
+            "an interface name is needed after 'lan:', without surrounding spaces",
+            hint="e.g. lan:eth0",
+        )
+    if len(name) > _MAX_INTERFACE_NAME_LENGTH or not name.isprintable() or "%" in name:
+        raise _RejectedError("that is not an interface name")
+    return Target(TargetKind.INTERFACE, f"{LAN_TARGET_PREFIX}{name}")
 
 
 # --- errors -------------------------------------------------------------------------------
@@ -272,6 +309,8 @@ def _parse(text: str, max_network_addresses: int) -> Target:
         raise _RejectedError(
             f"it is {len(text):,} characters long; the limit is {MAX_TARGET_LENGTH:,}"
         )
+    if text[: len(LAN_TARGET_PREFIX)].lower() == LAN_TARGET_PREFIX:
+        return _interface_target(text[len(LAN_TARGET_PREFIX) :])
     scheme = _SCHEME.match(text)
     if scheme:
         return _parse_url_rest(text[scheme.end() :])
@@ -780,6 +819,8 @@ def network_addresses(target: Target) -> Iterator[str]:
 def _ip_network(target: Target) -> _IPNetwork:
     if target.kind is TargetKind.DOMAIN:
         raise ValueError(f"{target.value!r} is a domain name, not an address or a network")
+    if target.kind is TargetKind.INTERFACE:
+        raise ValueError(f"{target.value!r} is a local network, not an address or a network")
     return ipaddress.ip_network(target.value)
 
 

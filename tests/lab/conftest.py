@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 
 from .dnssec_topology import DNSSEC_LAB_PROGRAMS, DnssecLab, build_dnssec_lab
+from .lan_topology import LAN_LAB_PROGRAMS, LanLab, open_lan_lab
 from .netlab import Lab, missing_prerequisites
 from .resolver_topology import RESOLVER_LAB_PROGRAMS, ResolverLab, open_resolver_lab
+from .tls_topology import TLS_LAB_PROGRAMS, TlsLab, build_tls_lab
 from .topology import DNS_LAB_PROGRAMS, DnsLab, build_dns_lab
 from .web_topology import WEB_LAB_PROGRAMS, WebLab, build_web_lab
 
@@ -96,3 +98,32 @@ def dnssec_lab(require_prerequisites: Require) -> Iterator[DnssecLab]:
         f"DNSSEC lab cleanup failed, still present: {left}; "
         "inspect with `ip netns list | grep ^nrl`"
     )
+
+
+@pytest.fixture(scope="session")
+def tls_lab(require_prerequisites: Require) -> Iterator[TlsLab]:
+    """The TLS lab (see tls_topology.py and README.md), its own namespaces, once per session.
+
+    Scan with ``tls_lab.scan(TARGET, ...)``: the argv carries ``--checks tls --json -``,
+    ``--resolver`` (the lab resolver), ``--ca-file`` (the lab root CA) and ``--db``.
+    """
+    require_prerequisites(missing_prerequisites(TLS_LAB_PROGRAMS), "TLS lab tests")
+    with Lab() as lab:
+        yield build_tls_lab(lab)
+    left = lab.leftovers()
+    assert not left, (
+        f"TLS lab cleanup failed, still present: {left}; inspect with `ip netns list | grep ^nrl`"
+    )
+
+
+@pytest.fixture(scope="session")
+def lan_lab(require_prerequisites: Require) -> Iterator[LanLab]:
+    """The LAN lab (see lan_topology.py and README.md): radvd, dnsmasq, firewalled hosts.
+
+    Scan with ``lan_lab.scan(lan_lab.lanclient, "--lan", "eth0", ...)``: the argv carries
+    ``--resolver`` (the lab DNS server), ``--db`` and ``--json -``; ``unprivileged=True`` runs
+    the scanner as ``nobody``. Teardown removes the /etc/netns files and fails on leftovers.
+    """
+    require_prerequisites(missing_prerequisites(LAN_LAB_PROGRAMS), "LAN lab tests")
+    with open_lan_lab() as lan_lab:
+        yield lan_lab

@@ -46,6 +46,7 @@ def test_public_api_is_exactly_this() -> None:
     # Sorted as ruff's RUF022 wants: constants, classes, then functions.
     assert targets.__all__ == [
         "DEFAULT_MAX_NETWORK_ADDRESSES",
+        "LAN_TARGET_PREFIX",
         "MAX_FILE_BYTES",
         "MAX_TARGET_LENGTH",
         "InvalidTargetError",
@@ -54,6 +55,7 @@ def test_public_api_is_exactly_this() -> None:
         "TargetFileError",
         "TargetKind",
         "TargetListError",
+        "interface_target",
         "network_addresses",
         "network_size",
         "parse_target",

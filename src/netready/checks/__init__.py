@@ -12,9 +12,12 @@ from types import MappingProxyType
 from netready.checks.base import CheckContext, CheckFamily, CheckSpec, ProbeTimeoutError
 from netready.checks.dns import DnsFamily
 from netready.checks.dnssec import DnssecFamily
+from netready.checks.exposure import ExposureFamily
 from netready.checks.https import HttpsFamily
 from netready.checks.ipv6 import Ipv6Family
+from netready.checks.lan import LanFamily
 from netready.checks.resolver import ResolverFamily
+from netready.checks.tls import TlsFamily
 
 __all__ = [
     "FAMILIES",
@@ -29,14 +32,24 @@ __all__ = [
 FAMILIES: Mapping[str, CheckFamily] = MappingProxyType(
     {
         family.name: family
-        for family in (DnsFamily(), DnssecFamily(), HttpsFamily(), Ipv6Family(), ResolverFamily())
+        for family in (
+            DnsFamily(),
+            DnssecFamily(),
+            HttpsFamily(),
+            Ipv6Family(),
+            ResolverFamily(),
+            TlsFamily(),
+            ExposureFamily(),
+            LanFamily(),
+        )
     }
 )
 
 
 # Families that run only when named with --checks (or --lan): a resolver check on every
-# address of a network sweep, or a LAN probe on every scan, would surprise the user.
-ON_REQUEST_FAMILIES: frozenset[str] = frozenset({"resolver", "lan"})
+# address of a network sweep, a LAN probe, or a scan of 30 ports of every host named would
+# surprise the user (and port scans of hosts that are not theirs are not ours to start).
+ON_REQUEST_FAMILIES: frozenset[str] = frozenset({"resolver", "lan", "exposure"})
 
 
 def declared_check_ids() -> frozenset[str]:

@@ -1,0 +1,56 @@
+"""Real scans from the desktop app, against the lab's real servers (BIND, unbound, nginx).
+
+The pytest process is in the machine's own network namespace, and no scan may leave from
+there. So each test starts a second pytest INSIDE the lab's client namespace that runs the
+scenarios of lab_scenarios.py: the whole app (window, worker thread, engine) runs there,
+offscreen, exactly as a user starts it - nothing is stubbed. This test passes when they do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.lab.netlab import LabHost
+from tests.lab.topology import DnsLab
+from tests.lab.web_topology import WebLab
+
+pytestmark = pytest.mark.lab
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+SCENARIOS = Path(__file__).with_name("lab_scenarios.py")
+
+
+def run_scenarios(
+    client: LabHost, keyword: str, settings: dict[str, object], tmp_path: Path
+) -> None:
+    argv = [
+        sys.executable, "-m", "pytest", str(SCENARIOS), "-k", keyword,
+        "-p", "no:cacheprovider", "-q", "-rA", "--basetemp", str(tmp_path / "inner"),
+    ]  # fmt: skip
+    environment = {
+        **os.environ,
+        "NETREADY_GUI_LAB": json.dumps(settings),
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),  # QSettings of the app, not the user's
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+    }
+    done = client.run(argv, timeout=400, env=environment, cwd=REPOSITORY)
+    assert done.returncode == 0, (
+        f"the scenarios failed in the lab client:\n{done.stdout}\n{done.stderr}"
+    )
+    assert " passed" in done.stdout, done.stdout
+    assert " failed" not in done.stdout, done.stdout
+
+
+def test_the_app_scans_the_web_lab_and_compares_scans(web_lab: WebLab, tmp_path: Path) -> None:
+    settings = {"resolver": web_lab.resolver_ip, "ca_file": str(web_lab.ca_file)}
+    run_scenarios(web_lab.client, "web_lab_scan or history_compares", settings, tmp_path)
+
+
+def test_the_app_stops_a_real_scan_mid_way(dns_lab: DnsLab, tmp_path: Path) -> None:
+    run_scenarios(dns_lab.client, "stop_a_real_scan", {"resolver": dns_lab.resolver_ip}, tmp_path)
