@@ -203,11 +203,13 @@ def inner_stall(args: argparse.Namespace) -> dict[str, Any]:
         app.processEvents()
 
     gaps: list[float] = []
+    gap_ends: list[float] = []
     last = [time.perf_counter()]
 
     def tick() -> None:
         now = time.perf_counter()
         gaps.append(now - last[0])
+        gap_ends.append(now)
         last[0] = now
 
     timer = QTimer(timerType=Qt.TimerType.PreciseTimer, interval=STALL_TIMER_MS)
@@ -220,12 +222,14 @@ def inner_stall(args: argparse.Namespace) -> dict[str, Any]:
     timer.start()
     last[0] = time.perf_counter()
     assert window.start_scan(), window.ui.targetErrorLabel.text()
+    start_scan_ms = (time.perf_counter() - last[0]) * 1000
     assert window.worker is not None
     window.worker.events_batched.connect(lambda _batch: batches.__setitem__(0, batches[0] + 1))
     app.exec()
     elapsed = time.perf_counter() - started
     timer.stop()
     stalls = sorted(max(gap * 1000 - STALL_TIMER_MS, 0.0) for gap in gaps)
+    worst = sorted(zip(gaps, gap_ends, strict=True), reverse=True)[:5]
     result = {
         "targets": len(args.targets),
         "families": args.families,
@@ -237,6 +241,11 @@ def inner_stall(args: argparse.Namespace) -> dict[str, Any]:
         "longest_stall_ms": round(stalls[-1], 1),
         "p99_stall_ms": round(stalls[int(len(stalls) * 0.99)], 1),
         "median_gap_ms": round(statistics.median(gaps) * 1000, 2),
+        "start_scan_ms": round(start_scan_ms, 1),
+        "worst_stalls_at_s": [
+            [round(end - gap - started, 2), round(gap * 1000 - STALL_TIMER_MS, 1)]
+            for gap, end in worst
+        ],
         "completed": ended == [False],
     }
     window.close()

@@ -460,6 +460,9 @@ class TargetTreeModel(QAbstractItemModel):
         self._row_of: list[int] = []  # node number -> row shown
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
+        #: The view's `isExpanded`, when it tells: family rows of a collapsed target are then
+        #: not announced as changed (a signal each, 10 times a second, adds up for 500 targets)
+        self.children_shown: Callable[[QModelIndex], bool] | None = None
 
     # --- the data -------------------------------------------------------------------------
 
@@ -599,13 +602,17 @@ class TargetTreeModel(QAbstractItemModel):
         )
         if not with_families:
             return
+        shown = self.children_shown
         for number in numbers:
             families = len(self._nodes[number].family_rows)
-            if families:
-                self.dataChanged.emit(
-                    self.createIndex(0, 0, number + 1),
-                    self.createIndex(families - 1, last, number + 1),
-                )
+            if not families:
+                continue
+            if shown is not None and not shown(self.createIndex(self._row_of[number], 0, 0)):
+                continue  # collapsed: the view asks for fresh data when it expands the row
+            self.dataChanged.emit(
+                self.createIndex(0, 0, number + 1),
+                self.createIndex(families - 1, last, number + 1),
+            )
 
     # --- order ----------------------------------------------------------------------------
 
@@ -676,13 +683,17 @@ class TargetTreeModel(QAbstractItemModel):
     def index(
         self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = _NO_PARENT
     ) -> QModelIndex:
-        if not self.hasIndex(row, column, parent):
+        # checked here rather than with hasIndex(): each call back from Qt into Python costs
+        if not 0 <= column < len(TargetColumn) or row < 0:
             return QModelIndex()
         if not parent.isValid():
-            return self.createIndex(row, column, 0)
-        if parent.internalId() != 0:
+            return self.createIndex(row, column, 0) if row < len(self._order) else QModelIndex()
+        if parent.internalId() != 0 or parent.column() != 0:
             return QModelIndex()  # families have no children
-        return self.createIndex(row, column, self._order[parent.row()] + 1)
+        number = self._order[parent.row()]
+        if row >= len(self._nodes[number].family_rows):
+            return QModelIndex()
+        return self.createIndex(row, column, number + 1)
 
     def parent(self, index: QModelIndex | QPersistentModelIndex = _NO_PARENT) -> QModelIndex:  # type: ignore[override]
         if not index.isValid() or index.internalId() == 0:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import threading
 from collections.abc import Callable
@@ -59,6 +60,8 @@ logger = logging.getLogger(__name__)
 #: must be picklable: a module-level function or an instance of a module-level class.
 EngineFactory = Callable[[ScanConfig], "Engine"]
 CANCEL = "cancel"
+#: How much lower the scan process's CPU priority is than the window's (Unix `nice`).
+SCAN_NICENESS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +149,10 @@ def run_scan_process(
     """The scan process's main function (started by `ScanWorker` with "spawn")."""
     # Ctrl+C in the app's terminal reaches the whole process group: the app decides
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # background work: on a busy machine the window is scheduled first (the TLS workers
+    # this process starts inherit it); os.nice is missing on Windows, which keeps the default
+    with contextlib.suppress(AttributeError, OSError):
+        os.nice(SCAN_NICENESS)
     canceller = _Canceller(control)
     threading.Thread(target=canceller.listen, name="netready-cancel", daemon=True).start()
     scan = _Scan(request, events, canceller, engine_factory, batch_interval)
