@@ -20,8 +20,10 @@ only inside it. `--skip-lab` measures the first two only.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -35,7 +37,15 @@ STALL_TIMER_MS = 5
 GOALS = {"startup_s": 1.0, "show_100k_s": 1.0, "longest_stall_ms": 50.0}
 
 
+def _scratch_dir() -> Path:
+    """A temporary directory, removed when this process exits."""
+    path = Path(tempfile.mkdtemp(prefix="netready-bench-"))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
+
+
 def _environment(home: Path) -> dict[str, str]:
+    (home / "runtime").mkdir(mode=0o700, exist_ok=True)  # Qt wants a private one
     return {
         **os.environ,
         "QT_QPA_PLATFORM": "offscreen",
@@ -109,7 +119,7 @@ def inner_show(database: Path) -> dict[str, Any]:
     protect_singletons()
     app = QApplication([])
     apply_style(app)
-    home = Path(tempfile.mkdtemp(prefix="netready-bench-"))
+    home = _scratch_dir()
     preferences = Preferences(QSettings(str(home / "p.ini"), QSettings.Format.IniFormat))
     window = MainWindow(database=database, config_path=home / "none.toml", preferences=preferences)
     window.resize(1400, 860)
@@ -179,7 +189,7 @@ def inner_stall(args: argparse.Namespace) -> dict[str, Any]:
     protect_singletons()
     app = QApplication([])
     apply_style(app)
-    home = Path(tempfile.mkdtemp(prefix="netready-bench-"))
+    home = _scratch_dir()
     config = home / "config.toml"
     write_scan_settings(
         config,
@@ -263,7 +273,7 @@ def measure_stall(args: argparse.Namespace) -> dict[str, Any]:
             "--families", args.families, "--concurrency", str(args.concurrency),
             "--timeout", str(args.timeout), *targets,
         ]  # fmt: skip
-        home = Path(tempfile.mkdtemp(prefix="netready-bench-"))
+        home = _scratch_dir()
         done = bench.client.run(argv, timeout=900, env=_environment(home), cwd=str(REPOSITORY))
         if done.returncode != 0:
             raise RuntimeError(f"the lab scan failed:\n{done.stdout}\n{done.stderr}")
@@ -296,8 +306,7 @@ def main() -> None:
     if args.inner_stall:
         print(json.dumps(inner_stall(args)))
         return
-    home = Path(tempfile.mkdtemp(prefix="netready-bench-"))
-    (home / "runtime").mkdir(mode=0o700)
+    home = _scratch_dir()
     startup = measure_startup(args.runs, home)
     shows = measure_show(args.runs, home, args.findings)
     report: dict[str, Any] = {

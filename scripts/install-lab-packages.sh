@@ -8,6 +8,7 @@ PACKAGES=(
     radvd dnsmasq-base iptables nftables iputils-ping  # LAN lab (issue 6)
     nginx openssl  # web and TLS labs (nginx; the lab CAs)
     libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0
+    libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0  # Qt's xcb platform: the app on X11, screenshots
     fonts-dejavu-core poppler-utils  # PDF report: its fonts; pdftotext/pdfinfo in its tests
 )
 missing=()

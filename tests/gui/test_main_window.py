@@ -470,3 +470,20 @@ def test_the_tree_selection_survives_new_findings(qtbot: QtBot, make_window: Mak
     tree.sortByColumn(TargetColumn.NAME, Qt.SortOrder.DescendingOrder)
     assert tree.currentIndex().row() == 0
     assert window.findings.filter.target == "b.example"
+
+
+def test_the_local_network_family_scans_the_configured_interface(
+    qtbot: QtBot, make_window: MakeWindow, config_path: Path, database: Path
+) -> None:
+    # the stand-in family runs instead of the LAN probes: nothing is sent
+    window = make_window(engine_factory=engine_factory())
+    for name, box in window.family_boxes.items():
+        box.setChecked(name == "lan")
+    config_path.write_text('[scan]\nlan_interface = "no-such-interface0"\n')
+    assert window.start_scan() is False
+    assert "no interface named no-such-interface0" in window.ui.targetErrorLabel.text()
+    config_path.write_text('[scan]\nlan_interface = "lo"\n')
+    window.set_targets_text("")  # the interface is the target; nothing else is needed
+    with qtbot.waitSignal(window.scan_finished, timeout=SCAN_TIMEOUT_MS):
+        assert window.start_scan() is True
+    assert rows(database, "select target, kind from scan_targets") == [("lan:lo", "interface")]

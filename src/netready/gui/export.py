@@ -2,34 +2,59 @@
 
 Text formats are written in a background thread (a large scan takes a second or more); the
 PDF is laid out by Qt's text engine, which must run on the GUI thread, so it is written there.
+`netready.report` is imported on first use: it brings the check registry with it, which the
+window must not wait for at start-up.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
 
 from netready.findings import Finding
-from netready.report import ExportFormat, ScanInfo, export_report
 from netready.store import ScanRecord
 
-__all__ = ["ExportWorker", "format_label", "scan_info", "write_export"]
+if TYPE_CHECKING:
+    from netready.report import ExportFormat, ScanInfo
+
+__all__ = [
+    "ExportWorker",
+    "file_filter",
+    "format_label",
+    "report_format",
+    "report_formats",
+    "scan_info",
+    "write_export",
+]
+
+
+def report_formats() -> list[ExportFormat]:
+    """Every format `netready.report` writes, in its order."""
+    from netready.report import ExportFormat
+
+    return list(ExportFormat)
+
+
+def report_format(key: str) -> ExportFormat:
+    """The format named `key` (`"csv"`, `"pdf"`, ...)."""
+    from netready.report import ExportFormat
+
+    return ExportFormat(key)
 
 
 def format_label(report_format: ExportFormat) -> str:
     """The menu entry of a format."""
     labels = {
-        ExportFormat.CSV: QCoreApplication.translate("Export", "&CSV, one row per finding…"),
-        ExportFormat.SUMMARY_CSV: QCoreApplication.translate(
-            "Export", "&Summary CSV, one row per target…"
-        ),
-        ExportFormat.HTML: QCoreApplication.translate("Export", "&HTML report…"),
-        ExportFormat.PDF: QCoreApplication.translate("Export", "&PDF report…"),
-        ExportFormat.JSON: QCoreApplication.translate("Export", "&JSON…"),
+        "csv": QCoreApplication.translate("Export", "&CSV, one row per finding…"),
+        "summary-csv": QCoreApplication.translate("Export", "&Summary CSV, one row per target…"),
+        "html": QCoreApplication.translate("Export", "&HTML report…"),
+        "pdf": QCoreApplication.translate("Export", "&PDF report…"),
+        "json": QCoreApplication.translate("Export", "&JSON…"),
     }
-    return labels.get(report_format, report_format.value)
+    return labels.get(report_format.value, report_format.value)
 
 
 def file_filter(report_format: ExportFormat) -> str:
@@ -41,6 +66,8 @@ def file_filter(report_format: ExportFormat) -> str:
 
 def scan_info(scan: ScanRecord | None, targets: Sequence[str]) -> ScanInfo:
     """What a report prints about the scan shown."""
+    from netready.report import ScanInfo
+
     if scan is None:
         return ScanInfo(targets=tuple(targets))
     return ScanInfo(
@@ -56,6 +83,8 @@ def scan_info(scan: ScanRecord | None, targets: Sequence[str]) -> ScanInfo:
 def write_export(
     report_format: ExportFormat, path: Path, findings: Sequence[Finding], scan: ScanInfo
 ) -> None:
+    from netready.report import export_report
+
     export_report(path, findings, report_format=report_format, scan=scan)
 
 
@@ -79,7 +108,7 @@ class ExportWorker(QThread):
 
     @property
     def needs_gui_thread(self) -> bool:
-        return self.report_format is ExportFormat.PDF
+        return self.report_format.value == "pdf"
 
     def run(self) -> None:
         try:

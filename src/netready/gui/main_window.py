@@ -1,9 +1,10 @@
 """The main window: targets and families on the left, results and details on the right.
 
-The window never waits for the network: a scan runs in a `ScanWorker` thread and its
-findings arrive in batches; a saved scan is read in slices between events. Everything a
-button does is a public method too (`start_scan`, `stop_scan`, `open_scan`, ...), so tests
-and benchmarks drive the window the way a user does, without clicking through dialogs.
+The window never waits: a scan runs in a process of its own, relayed by a `ScanWorker`
+thread, and its findings arrive in batches about ten times a second; a saved scan is read
+by a `ScanLoader` thread. Everything a button does is a public method too (`start_scan`,
+`stop_scan`, `open_scan`, `export`, ...), so tests and benchmarks drive the window the way a
+user does, without clicking through dialogs.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QItemSelection, QModelIndex, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
@@ -34,7 +36,14 @@ from netready.config import ConfigError, ScanConfig
 from netready.findings import Finding, Status
 from netready.gui.config_file import read_scan_settings
 from netready.gui.details import advice_platforms, finding_details
-from netready.gui.export import ExportWorker, file_filter, format_label, scan_info
+from netready.gui.export import (
+    ExportWorker,
+    file_filter,
+    format_label,
+    report_format,
+    report_formats,
+    scan_info,
+)
 from netready.gui.forms.ui_main_window import Ui_MainWindow
 from netready.gui.history_dialog import HistoryDialog
 from netready.gui.models import (
@@ -60,7 +69,6 @@ from netready.gui.presentation import (
 from netready.gui.scan_input import ScanInput, Sweep, read_scan_input
 from netready.gui.settings_dialog import LAN_INTERFACE_FIELD, SettingsDialog
 from netready.gui.worker import EngineFactory, ScanBatch, ScanLoader, ScanRequest, ScanWorker
-from netready.report import ExportFormat
 from netready.store import ScanRecord, Store, StoreError, TargetRecord
 from netready.targets import (
     InvalidTargetError,
@@ -71,6 +79,9 @@ from netready.targets import (
     parse_target,
     read_targets_file,
 )
+
+if TYPE_CHECKING:
+    from netready.report import ExportFormat
 
 __all__ = ["MainWindow"]
 
@@ -133,6 +144,10 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icon("netready"))
         self.ui.targetErrorLabel.hide()
         self.ui.targetErrorLabel.setStyleSheet("font-weight: bold;")
+        self._progress_format = self.ui.progressBar.format()  # "%v of %m targets"
+        self.ui.progressBar.setRange(0, 1)
+        self.ui.progressBar.setValue(0)
+        self.ui.progressBar.setFormat("")  # no scan yet: no count to show
 
     # --- set-up ---------------------------------------------------------------------------
 
@@ -147,11 +162,11 @@ class MainWindow(QMainWindow):
         columns = findings_view.horizontalHeader()
         columns.setSectionsMovable(True)
         for column, width in (
-            (FindingColumn.STATUS, 96),
-            (FindingColumn.TARGET, 170),
-            (FindingColumn.FAMILY, 80),
-            (FindingColumn.CHECK, 190),
-            (FindingColumn.SUBJECT, 260),
+            (FindingColumn.STATUS, 88),
+            (FindingColumn.TARGET, 150),
+            (FindingColumn.CHECK, 160),
+            (FindingColumn.SUMMARY, 420),
+            (FindingColumn.SUBJECT, 240),
         ):
             columns.resizeSection(column, width)
         findings_view.selectionModel().currentRowChanged.connect(self._current_finding_changed)
@@ -160,13 +175,13 @@ class MainWindow(QMainWindow):
         self.targets.children_shown = tree.isExpanded
         tree.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         tree.header().setSectionResizeMode(TargetColumn.NAME, QHeaderView.ResizeMode.Interactive)
-        tree.header().resizeSection(TargetColumn.NAME, 190)
-        tree.header().resizeSection(TargetColumn.STATUS, 90)
+        tree.header().resizeSection(TargetColumn.NAME, 185)
+        tree.header().resizeSection(TargetColumn.STATUS, 76)
         tree.selectionModel().selectionChanged.connect(self._scope_changed)
-        self.ui.mainSplitter.setSizes([300, 980])
+        self.ui.mainSplitter.setSizes([250, 1030])
         self.ui.mainSplitter.setStretchFactor(1, 1)
-        self.ui.resultsSplitter.setSizes([480, 260])
-        self.ui.tablesSplitter.setSizes([380, 600])
+        self.ui.resultsSplitter.setSizes([500, 280])
+        self.ui.tablesSplitter.setSizes([370, 660])
         self.ui.tablesSplitter.setStretchFactor(1, 1)
 
     def _set_up_filters(self) -> None:
@@ -219,7 +234,7 @@ class MainWindow(QMainWindow):
         ui.actionShowAll.triggered.connect(self.show_all_targets)
         ui.actionAbout.triggered.connect(self._show_about)
         ui.menuExport.aboutToShow.connect(self._fill_export_menu)
-        ui.actionExportCsv.triggered.connect(lambda: self._choose_export_file(ExportFormat.CSV))
+        ui.actionExportCsv.triggered.connect(lambda: self._choose_export_file(report_format("csv")))
         recent_menu = QMenu(ui.recentButton)
         recent_menu.aboutToShow.connect(self._fill_recent_menu)
         ui.recentButton.setMenu(recent_menu)
@@ -443,6 +458,7 @@ class MainWindow(QMainWindow):
         self.preferences.remember_targets(target.value for target in targets)
         self.preferences.set_families(config.families or ())
         self._targets_done = 0
+        self.ui.progressBar.setFormat(self._progress_format)
         self.ui.progressBar.setRange(0, len(targets))
         self.ui.progressBar.setValue(0)
         self._set_progress_text(self.tr("Starting…"))
@@ -574,6 +590,7 @@ class MainWindow(QMainWindow):
             TargetState.DONE,
             states=_unfinished_states(records),
         )
+        self.ui.progressBar.setFormat(self._progress_format)
         self.ui.progressBar.setRange(0, max(self._scan.targets_total, 1))
         self.ui.progressBar.setValue(self._scan.targets_done)
         started = self._scan.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
@@ -674,7 +691,11 @@ class MainWindow(QMainWindow):
     def _apply_filter(self) -> None:
         current = self.ui.findingsView.currentIndex()
         shown = current.data(FINDING_ROLE) if current.isValid() else None
-        self.findings.set_filter(self.current_filter())
+        finding_filter = self.current_filter()
+        self.findings.set_filter(finding_filter)
+        # one target chosen: its name in every row would say nothing
+        one_target = finding_filter.target is not None
+        self.ui.findingsView.setColumnHidden(FindingColumn.TARGET, one_target)
         if shown is not None:
             row = self.findings.row_of(shown)
             if row is not None:
@@ -743,29 +764,27 @@ class MainWindow(QMainWindow):
     def _fill_export_menu(self) -> None:
         menu = self.ui.menuExport
         menu.clear()
-        for report_format in ExportFormat:
-            action = menu.addAction(format_label(report_format))
-            action.triggered.connect(
-                lambda _checked=False, chosen=report_format: self._choose_export_file(chosen)
-            )
-            if report_format is ExportFormat.CSV:
+        for chosen in report_formats():
+            action = menu.addAction(format_label(chosen))
+            action.triggered.connect(functools.partial(self._choose_export_file, chosen))
+            if chosen.value == "csv":
                 action.setShortcut(self.ui.actionExportCsv.shortcut())
 
-    def _choose_export_file(self, report_format: ExportFormat) -> None:
+    def _choose_export_file(self, chosen: ExportFormat) -> None:
         if not self.findings.finding_count:
             return
-        name = f"netready-scan-{self._scan_id or 'results'}{report_format.suffix}"
+        name = f"netready-scan-{self._scan_id or 'results'}{chosen.suffix}"
         path, _filter = QFileDialog.getSaveFileName(
-            self, self.tr("Export"), str(Path.home() / name), file_filter(report_format)
+            self, self.tr("Export"), str(Path.home() / name), file_filter(chosen)
         )
         if path:
-            self.export(report_format, Path(path))
+            self.export(chosen, Path(path))
 
-    def export(self, report_format: ExportFormat, path: Path) -> ExportWorker:
+    def export(self, chosen: ExportFormat, path: Path) -> ExportWorker:
         """Write every finding of the scan shown to `path` (filters do not narrow it)."""
         targets = [self.targets.index(row, 0).data() for row in range(self.targets.rowCount())]
         exporter = ExportWorker(
-            report_format,
+            chosen,
             path,
             self.findings.all_findings(),
             scan_info(self._scan, targets),
@@ -827,10 +846,12 @@ class MainWindow(QMainWindow):
             ("main_splitter", self.ui.mainSplitter.restoreState),
             ("results_splitter", self.ui.resultsSplitter.restoreState),
             ("tables_splitter", self.ui.tablesSplitter.restoreState),
+            ("findings_columns", self.ui.findingsView.horizontalHeader().restoreState),
         ):
             saved = self.preferences.window_state(name)
             if saved is not None:
                 restore(saved)
+        self.ui.findingsView.setColumnHidden(FindingColumn.TARGET, False)  # no target chosen
 
     def _save_layout(self) -> None:
         states: dict[str, QByteArray] = {
@@ -839,6 +860,7 @@ class MainWindow(QMainWindow):
             "main_splitter": self.ui.mainSplitter.saveState(),
             "results_splitter": self.ui.resultsSplitter.saveState(),
             "tables_splitter": self.ui.tablesSplitter.saveState(),
+            "findings_columns": self.ui.findingsView.horizontalHeader().saveState(),
         }
         for name, state in states.items():
             self.preferences.set_window_state(name, state)

@@ -1,5 +1,5 @@
 # ruff: noqa
-# Generated from ui/history_dialog.ui by ui/build_forms.py (pyside6-uic 6.12.0); do not edit.
+# Generated from ui/history_dialog.ui by ui/build_forms.py (pyside6-uic); do not edit.
 from PySide6.QtCore import (
     QCoreApplication,
     QDate,
