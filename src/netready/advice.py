@@ -22,7 +22,9 @@ keys the entry lists in its `evidence` field. A placeholder with no value stays 
 command in `verify_fallback` whose placeholders all have values (e.g. `dig $target MX` when
 a finding names no mail server address). Values put into the verify command are
 shell-quoted: evidence comes from servers netready does not trust, and an admin may paste
-the command into a terminal.
+the command into a terminal. Values put into the Markdown texts cannot form a link: a
+certificate name or header like ``[update](https://evil.example)`` stays plain text in the
+reports.
 """
 
 from __future__ import annotations
@@ -214,15 +216,16 @@ def render_advice(finding: Finding, *, platform: str | None = None) -> RenderedA
             verify="",
             references=(),
         )
-    fixes = {key: _fill(text, values) for key, text in advice.fixes.items()}
+    inert = _without_links(values)
+    fixes = {key: _fill(text, inert) for key, text in advice.fixes.items()}
     if platform is not None and platform in fixes:
         fixes = {platform: fixes[platform]}
     return RenderedAdvice(
         check_id=advice.check_id,
-        title=_fill(advice.title, values),
-        meaning=_fill(advice.meaning, values),
-        why=_fill(advice.why, values),
-        verdict=_verdict(advice, finding, values),
+        title=_fill(advice.title, inert),
+        meaning=_fill(advice.meaning, inert),
+        why=_fill(advice.why, inert),
+        verdict=_verdict(advice, finding, inert),
         fixes=fixes,
         verify=_fill_command(_verify_template(advice, values), values),
         references=advice.references,
@@ -456,6 +459,12 @@ def _fill_command(template: str, values: Mapping[str, str]) -> str:
             continue  # left as `$key` for the reader to fill in
         words[key] = value if key in _SHELL_OPTION_KEYS else shlex.quote(value)
     return _fill(template, words)
+
+
+def _without_links(values: Mapping[str, str]) -> dict[str, str]:
+    """`values` with Markdown's link syntax broken (a zero-width space between `]` and `(`),
+    so that only the advice's own text can put a link into a report."""
+    return {key: value.replace("](", "]\u200b(") for key, value in values.items()}
 
 
 def _fill(template: str, values: Mapping[str, str]) -> str:

@@ -447,3 +447,15 @@ def test_export_of_an_unknown_scan_is_bad_input(
     path, _ = database
     assert cli.main(["export", "999", "--db", str(path)]) == cli.EXIT_BAD_INPUT
     assert "no scan 999" in capsys.readouterr().err
+
+
+def test_server_text_in_the_advice_cannot_put_a_link_into_the_report() -> None:
+    # Given text netready does not control (a subject), filled into the advice's Markdown
+    lure = "[update now](https://evil.example/fix)"
+    finding = Finding("example.org", lure, "dnssec.status", Status.FAIL, "insecure")
+    # When the HTML report shows its advice
+    html = render_html([finding], scan=SCAN)
+    # Then the text is there, but as text, and the advice's own reference links remain
+    assert "update now" in html
+    assert 'href="https://evil.example' not in html
+    assert '<a href="https://' in html
