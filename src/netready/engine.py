@@ -179,6 +179,7 @@ class _ScanRun:
             for task in (*workers, closer):
                 task.cancel()
             await asyncio.gather(*workers, closer, return_exceptions=True)
+            await self.context.close()
 
     async def _close_when_done(self, workers: list[asyncio.Task[None]]) -> None:
         results = await asyncio.gather(*workers, return_exceptions=True)
@@ -271,6 +272,7 @@ class _ScanContext:
     _hosts: dict[str, _HostSlot] = field(init=False, default_factory=dict)
     _facts: dict[tuple[str, str], asyncio.Task[Any]] = field(init=False, default_factory=dict)
     _target_facts: dict[str, list[tuple[str, str]]] = field(init=False, default_factory=dict)
+    _cleanups: list[Callable[[], Awaitable[None]]] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         self._global = asyncio.Semaphore(self.config.concurrency)
@@ -303,6 +305,26 @@ class _ScanContext:
         # shield: one caller's cancellation must not cancel the fact others wait on
         result: T = await asyncio.shield(task)
         return result
+
+    def at_scan_end(self, cleanup: Callable[[], Awaitable[None]]) -> None:
+        self._cleanups.append(cleanup)
+
+    async def close(self) -> None:
+        """End the scan: cancel facts still running, then run every cleanup, newest first.
+
+        A failing cleanup is logged, not raised: the scan's findings are already out, and the
+        other cleanups must still run.
+        """
+        for task in self._facts.values():
+            task.cancel()
+        await asyncio.gather(*self._facts.values(), return_exceptions=True)
+        self._facts.clear()
+        while self._cleanups:
+            cleanup = self._cleanups.pop()
+            try:
+                await cleanup()
+            except Exception:
+                logger.exception("a cleanup at the end of the scan failed")
 
     def forget_target(self, target: Target) -> None:
         """Drop the facts kept for `target` (its pages, ...): it is done, memory stays flat."""

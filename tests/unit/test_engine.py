@@ -285,3 +285,64 @@ def test_a_per_target_fact_is_made_once_per_target_and_forgotten_when_it_is_done
     summaries = {e.finding.target: e.finding.summary for e in events if isinstance(e, FindingMade)}
     assert summaries == {"a.example": "page of a.example", "b.example": "page of b.example"}
     assert family.contexts[0]._facts == {}  # type: ignore[attr-defined]  # nothing kept after
+
+
+@dataclass
+class ResourceFamily:
+    """Starts one scan-wide resource on first use and asks the engine to end it with the scan."""
+
+    probe_seconds: float = 0.0
+    fail_cleanup: bool = False
+    name: str = "resource"
+    checks: tuple[CheckSpec, ...] = (CheckSpec("resource.used", "uses the resource"),)
+    events: list[str] = field(default_factory=list)
+
+    def applies_to(self, target: Target) -> bool:
+        return True
+
+    async def run(self, target: Target, context: CheckContext) -> AsyncIterator[Finding]:
+        async def start() -> str:
+            self.events.append("started")
+
+            async def close() -> None:
+                self.events.append("closed")
+                if self.fail_cleanup:
+                    raise RuntimeError("the resource would not close")
+
+            context.at_scan_end(close)
+            return "resource"
+
+        resource = await context.once("resource.pool", start)
+        await asyncio.sleep(self.probe_seconds)
+        yield Finding(target.value, target.value, "resource.used", Status.INFO, resource)
+
+
+def test_a_scan_wide_resource_is_closed_once_when_the_scan_completes() -> None:
+    family = ResourceFamily()
+    events = asyncio.run(collect(make_engine(family), [domain(f"h{i}.example") for i in range(5)]))
+    assert isinstance(events[-1], ScanFinished)
+    assert family.events == ["started", "closed"]
+
+
+def test_a_cancelled_scan_closes_its_resources_too() -> None:
+    family = ResourceFamily(probe_seconds=0.05)
+    engine = make_engine(family, concurrency=2)
+
+    async def scan_and_cancel() -> None:
+        async for event in engine.scan([domain(f"h{i}.example") for i in range(50)]):
+            if isinstance(event, TargetFinished):
+                engine.cancel()
+                assert family.events == ["started"]  # still open while the scan runs
+
+    asyncio.run(scan_and_cancel())
+    assert family.events == ["started", "closed"]
+
+
+def test_a_failing_cleanup_is_logged_and_the_scan_still_ends_normally(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    family = ResourceFamily(fail_cleanup=True)
+    events = asyncio.run(collect(make_engine(family), [domain("a.example")]))
+    assert isinstance(events[-1], ScanFinished)
+    assert family.events == ["started", "closed"]
+    assert "cleanup at the end of the scan failed" in caplog.text

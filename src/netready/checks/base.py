@@ -78,6 +78,14 @@ class CheckContext(Protocol):
         """
         ...
 
+    def at_scan_end(self, cleanup: Callable[[], Awaitable[None]]) -> None:
+        """Await `cleanup` when the scan ends - completed, cancelled or failed.
+
+        For scan-wide resources a family starts on first use (the TLS worker processes), so
+        they end with the scan rather than whenever the context is garbage-collected.
+        """
+        ...
+
 
 class CheckFamily(Protocol):
     """A family of checks: one module under `netready.checks`."""

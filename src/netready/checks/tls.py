@@ -526,14 +526,14 @@ async def _enumerate(endpoint: TlsEndpoint, context: CheckContext) -> TlsEnumera
 async def worker_pool(context: CheckContext) -> tls_worker.TlsWorkerPool:
     """The scan's TLS worker pool, made on first use and shared by every target.
 
-    Held as a scan-wide fact (`CheckContext.once`): when the scan ends and its context is
-    dropped, the pool goes with it and its finaliser kills the workers. (Not
-    `tls_worker.pool_for`: it keys a WeakKeyDictionary on the context, and the engine's
-    context is an unhashable dataclass.)
+    Held as a scan-wide fact (`CheckContext.once`) and closed when the scan ends
+    (`CheckContext.at_scan_end`): its worker processes live no longer than the scan.
     """
 
     async def start() -> tls_worker.TlsWorkerPool:
-        return tls_worker.TlsWorkerPool(processes=WORKER_PROCESSES)
+        pool = tls_worker.TlsWorkerPool(processes=WORKER_PROCESSES)
+        context.at_scan_end(pool.close)
+        return pool
 
     return await context.once("tls.pool", start)
 
