@@ -1551,7 +1551,7 @@ def test_a_resolver_that_never_answers_costs_one_timeout(
         raise AssertionError("unreachable")
 
     monkeypatch.setattr(family_module, "query_dnssec", silent)
-    monkeypatch.setattr(family_module, "QUERY_GRACE_SECONDS", 0.05)
+    monkeypatch.setattr(family_module, "PROBE_GRACE_SECONDS", 0.05)
     config = ScanConfig(
         resolvers=("192.0.2.53",), trust_anchor=anchor_file(tmp_path, world), timeout=0.3
     )

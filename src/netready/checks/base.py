@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from netready.config import ScanConfig
+from netready.net.dns import DnsAnswer, DnsOutcome
 from netready.targets import Target
 
 if TYPE_CHECKING:
@@ -19,6 +20,10 @@ if TYPE_CHECKING:
     from netready.net.dns import DnsClient
 
 T = TypeVar("T")
+
+#: Added to a probe's time limit when the operation keeps its own (the DNS client, httpx):
+#: the operation then times out first and says why; the probe's limit only catches a hang.
+PROBE_GRACE_SECONDS = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,3 +112,19 @@ class CheckFamily(Protocol):
     def run(self, target: Target, context: CheckContext) -> AsyncIterator[Finding]:
         """Test one target, yielding findings as they are made."""
         ...
+
+
+async def lookup(context: CheckContext, name: str, rdtype: str) -> DnsAnswer:
+    """One DNS lookup through the scan's resolvers, under the scan's limits.
+
+    Never raises for the network: a lookup that hangs past the probe's limit becomes a
+    `TIMEOUT` answer, which the families report as `error` (could not test).
+    """
+    try:
+        return await context.probe(
+            f"DNS lookup {name} {rdtype}",
+            lambda: context.dns.lookup(name, rdtype),
+            timeout=context.config.timeout + PROBE_GRACE_SECONDS,
+        )
+    except ProbeTimeoutError as error:
+        return DnsAnswer(name, rdtype, DnsOutcome.TIMEOUT, detail=str(error))

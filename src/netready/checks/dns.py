@@ -11,14 +11,13 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from netready.checks.base import CheckContext, CheckSpec, ProbeTimeoutError
+from netready.checks.base import CheckContext, CheckSpec, lookup
 from netready.findings import Finding, Status
 from netready.net.dns import DnsAnswer, DnsOutcome
 from netready.targets import Target, TargetKind
 
 RESOLVE = "dns.resolve"
 RECORD_TYPES = ("A", "AAAA", "NS", "MX")
-LOOKUP_GRACE_SECONDS = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,20 +38,7 @@ class DnsFamily:
 async def probe_resolution(name: str, context: CheckContext) -> dict[str, DnsAnswer]:
     """Look up every record type of `RECORD_TYPES` at once, keyed by type."""
 
-    async def lookup(rdtype: str) -> DnsAnswer:
-        what = f"DNS lookup {name} {rdtype}"
-        try:
-            # the resolver library times out at the configured timeout and says why; the
-            # probe's own limit, a little later, only catches a lookup that hangs anyway
-            return await context.probe(
-                what,
-                lambda: context.dns.lookup(name, rdtype),
-                timeout=context.config.timeout + LOOKUP_GRACE_SECONDS,
-            )
-        except ProbeTimeoutError as error:
-            return DnsAnswer(name, rdtype, DnsOutcome.TIMEOUT, detail=str(error))
-
-    answers = await asyncio.gather(*(lookup(rdtype) for rdtype in RECORD_TYPES))
+    answers = await asyncio.gather(*(lookup(context, name, rdtype) for rdtype in RECORD_TYPES))
     return dict(zip(RECORD_TYPES, answers, strict=True))
 
 

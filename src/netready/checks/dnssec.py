@@ -53,7 +53,7 @@ import dns.name
 import dns.rcode
 from dns.rdatatype import RdataType
 
-from netready.checks.base import CheckContext, CheckSpec, ProbeTimeoutError
+from netready.checks.base import PROBE_GRACE_SECONDS, CheckContext, CheckSpec, ProbeTimeoutError
 from netready.checks.dnssec_chain import (
     ANSWER_TYPES,
     MAX_NSEC3_ITERATIONS,
@@ -95,8 +95,6 @@ MAX_MAIL_HOSTS = 5
 MAIL_ANSWER_TYPES = (RdataType.SOA, RdataType.A, RdataType.AAAA)
 #: The shipped IANA root trust anchor (DS records of the root KSKs).
 SHIPPED_ANCHOR = ("trust-anchors", "root.ds")
-#: A query's own timer ends it; the probe limit, a little later, catches one that hangs.
-QUERY_GRACE_SECONDS = 0.5
 #: A resolver gets no turn with less time than this left; the next question is better off.
 MIN_RESOLVER_SHARE_SECONDS = 0.05
 
@@ -259,7 +257,7 @@ async def _ask_one(
         return await query_dnssec(name, rdtype, resolver, timeout=timeout)
 
     try:
-        message = await context.probe(what, query, timeout=timeout + QUERY_GRACE_SECONDS)
+        message = await context.probe(what, query, timeout=timeout + PROBE_GRACE_SECONDS)
     except ProbeTimeoutError as error:
         return DnssecReply(name, rdtype, None, resolver, QueryFailure.TIMEOUT, str(error))
     except (

@@ -57,7 +57,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from netready.checks.base import CheckContext, CheckSpec, ProbeTimeoutError
+from netready.checks.base import (
+    PROBE_GRACE_SECONDS,
+    CheckContext,
+    CheckSpec,
+    ProbeTimeoutError,
+    lookup,
+)
 from netready.findings import Finding, Status
 from netready.net import lan
 from netready.net.dns import DnsAnswer, DnsOutcome
@@ -101,7 +107,6 @@ MAX_ADDRESSES_PER_FAMILY = 4
 MAX_IPV6_PER_HOST = 3
 #: Low-byte addresses tried in an IPv6 network: ::1 to ::ff.
 LOW_BYTE_HINTS = 255
-_GRACE_SECONDS = 0.5
 
 
 # --- transition addresses -------------------------------------------------------------------
@@ -523,7 +528,8 @@ async def scan_ports(
         what,
         lambda: scanner.scan(address, ports),
         host=address.split("%", 1)[0],
-        timeout=scanner.worst_case_seconds(attempts_ahead(context, len(ports))) + _GRACE_SECONDS,
+        timeout=scanner.worst_case_seconds(attempts_ahead(context, len(ports)))
+        + PROBE_GRACE_SECONDS,
     )
 
 
@@ -761,18 +767,6 @@ def interface_for(snapshot: lan.LanSnapshot, address: str) -> lan.Interface | No
 
 
 # --- partners from DNS ----------------------------------------------------------------------
-
-
-async def lookup(context: CheckContext, name: str, rdtype: str) -> DnsAnswer:
-    """One DNS lookup through the scan's resolvers; a hang becomes a timeout answer."""
-    try:
-        return await context.probe(
-            f"DNS lookup {name} {rdtype}",
-            lambda: context.dns.lookup(name, rdtype),
-            timeout=context.config.timeout + _GRACE_SECONDS,
-        )
-    except ProbeTimeoutError as error:
-        return DnsAnswer(name, rdtype, DnsOutcome.TIMEOUT, detail=str(error))
 
 
 async def names_of(context: CheckContext, address: str) -> list[str]:

@@ -50,7 +50,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from netready.checks.base import CheckContext, CheckSpec, ProbeTimeoutError
+from netready.checks.base import (
+    CheckContext,
+    CheckSpec,
+    ProbeTimeoutError,
+    lookup,
+)
 from netready.checks.web_fetch import shared_fetch, warm_up
 from netready.findings import Finding, Status
 from netready.net.dns import DnsAnswer, DnsOutcome
@@ -64,7 +69,6 @@ HEADERS = "https.headers"
 
 MAX_REDIRECTS = 10
 HSTS_MIN_MAX_AGE = 31_536_000  # one year, as the HSTS preload list asks
-PROBE_GRACE_SECONDS = 0.5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 _BROKEN_ANSWER = frozenset({HttpErrorKind.PROTOCOL, HttpErrorKind.TOO_LARGE_HEADERS})
@@ -194,19 +198,8 @@ def addresses_of(answers: Mapping[str, DnsAnswer]) -> list[str]:
 
 async def probe_addresses(name: str, context: CheckContext) -> dict[str, DnsAnswer]:
     """A and AAAA of `name`, looked up at once."""
-    a, aaaa = await asyncio.gather(_lookup(name, "A", context), _lookup(name, "AAAA", context))
+    a, aaaa = await asyncio.gather(lookup(context, name, "A"), lookup(context, name, "AAAA"))
     return {"A": a, "AAAA": aaaa}
-
-
-async def _lookup(name: str, rdtype: str, context: CheckContext) -> DnsAnswer:
-    try:
-        return await context.probe(
-            f"DNS lookup {name} {rdtype}",
-            lambda: context.dns.lookup(name, rdtype),
-            timeout=context.config.timeout + PROBE_GRACE_SECONDS,
-        )
-    except ProbeTimeoutError as error:
-        return DnsAnswer(name, rdtype, DnsOutcome.TIMEOUT, detail=str(error))
 
 
 async def _probe_all(
@@ -290,7 +283,7 @@ async def _follow(
 async def _address_in_family(host: str, family: str, context: CheckContext) -> str | None:
     if _is_ip(host):
         return host if f"ipv{ipaddress.ip_address(host).version}" == family else None
-    answer = await _lookup(host, "A" if family == "ipv4" else "AAAA", context)
+    answer = await lookup(context, host, "A" if family == "ipv4" else "AAAA")
     if answer.outcome is not DnsOutcome.ANSWER or not answer.records:
         return None
     return answer.records[0]

@@ -78,7 +78,6 @@ without a usable route, so a machine without IPv6 sends nothing over it.
 from __future__ import annotations
 
 import asyncio
-import errno
 import ipaddress
 import re
 from collections import Counter
@@ -96,13 +95,20 @@ import dns.message
 import dns.rcode
 import dns.rdatatype
 
-from netready.checks.base import CheckContext, CheckSpec, ProbeTimeoutError
+from netready.checks.base import (
+    PROBE_GRACE_SECONDS,
+    CheckContext,
+    CheckSpec,
+    ProbeTimeoutError,
+    lookup,
+)
 from netready.checks.web_fetch import shared_fetch, warm_up
 from netready.config import ScanConfig, parse_ipv6_endpoint
 from netready.findings import Finding, Status, worst_status
 from netready.net import http as http_client
 from netready.net import local, tcp
 from netready.net.dns import DnsAnswer, DnsOutcome, udp_query
+from netready.net.errors import UNREACHABLE_ERRNOS
 from netready.targets import Target, TargetKind
 
 __all__ = [
@@ -173,9 +179,6 @@ PAGE_SIMILARITY = 0.8
 _SHINGLE_WORDS = 3
 # enough of a page to compare it; a larger body is compared on its first part
 _MAX_COMPARED_WORDS = 20_000
-# each net helper times out at the configured timeout and says why; the probe's own limit,
-# a little later, only catches one that hangs anyway
-_GRACE_SECONDS = 0.5
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
 _NO_IPV6 = "this network has no IPv6"
 
@@ -525,19 +528,8 @@ def configured_probe(config: ScanConfig) -> tuple[Endpoint, ...]:
 # --- probing: DNS ---------------------------------------------------------------------------
 
 
-async def _lookup(context: CheckContext, name: str, rdtype: str) -> DnsAnswer:
-    try:
-        return await context.probe(
-            f"DNS lookup {name} {rdtype}",
-            lambda: context.dns.lookup(name, rdtype),
-            timeout=context.config.timeout + _GRACE_SECONDS,
-        )
-    except ProbeTimeoutError as error:
-        return DnsAnswer(name, rdtype, DnsOutcome.TIMEOUT, detail=str(error))
-
-
 async def _host_addresses(context: CheckContext, name: str) -> HostAddresses:
-    a, aaaa = await asyncio.gather(_lookup(context, name, "A"), _lookup(context, name, "AAAA"))
+    a, aaaa = await asyncio.gather(lookup(context, name, "A"), lookup(context, name, "AAAA"))
     return HostAddresses(name, a, aaaa)
 
 
@@ -554,7 +546,7 @@ async def _probe_zone(domain: str, context: CheckContext) -> ZoneFacts:
     """Find the closest enclosing name with NS records, then its servers' addresses."""
     labels = domain.split(".")
     candidates = [".".join(labels[index:]) for index in range(len(labels))]
-    answers = await asyncio.gather(*(_lookup(context, name, "NS") for name in candidates))
+    answers = await asyncio.gather(*(lookup(context, name, "NS") for name in candidates))
     zone, servers, error = _closest_zone(answers)
     if zone is None:
         return ZoneFacts(None, error=error)
@@ -579,7 +571,7 @@ def _closest_zone(answers: Sequence[DnsAnswer]) -> tuple[str | None, tuple[str, 
 
 
 async def _probe_mail(domain: str, context: CheckContext) -> MailFacts:
-    mx = await _lookup(context, domain, "MX")
+    mx = await lookup(context, domain, "MX")
     names = sorted({host for host in map(_mx_host, mx.records) if host})
     hosts = await asyncio.gather(*(_host_addresses(context, name) for name in names))
     return MailFacts(mx, tuple(hosts))
@@ -669,7 +661,7 @@ async def _connect(endpoint: Endpoint, context: CheckContext, transports: Transp
             f"IPv6 connection to {endpoint}",
             lambda: transports.connect(endpoint.address, endpoint.port, timeout=timeout),
             host=endpoint.address,
-            timeout=timeout + _GRACE_SECONDS,
+            timeout=timeout + PROBE_GRACE_SECONDS,
         )
     except tcp.TcpError as error:
         return Connection(endpoint, False, error.message)
@@ -817,10 +809,6 @@ _HTTP_REPLIES: Mapping[http_client.HttpErrorKind, Reply] = {
     http_client.HttpErrorKind.OTHER: Reply.ERROR,
 }
 
-_UNREACHABLE_ERRNOS = frozenset(
-    {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL, errno.ENETDOWN, errno.EHOSTDOWN}
-)
-
 _TCP_REPLIES: Mapping[tcp.TcpErrorKind, Reply] = {
     tcp.TcpErrorKind.TIMEOUT: Reply.TIMEOUT,
     tcp.TcpErrorKind.REFUSED: Reply.REFUSED,
@@ -845,14 +833,14 @@ async def _query_soa(
             f"SOA query for {zone} to {endpoint}",
             lambda: transports.dns_query(query, endpoint.address, timeout=timeout),
             host=endpoint.address,
-            timeout=timeout + _GRACE_SECONDS,
+            timeout=timeout + PROBE_GRACE_SECONDS,
         )
     except (dns.exception.Timeout, ProbeTimeoutError):
         return Attempt(server, endpoint, Reply.TIMEOUT, f"no answer within {timeout:g} s")
     except ConnectionRefusedError:
         return Attempt(server, endpoint, Reply.REFUSED, "port 53 is closed (ICMP unreachable)")
     except OSError as error:
-        reply = Reply.UNREACHABLE if error.errno in _UNREACHABLE_ERRNOS else Reply.ERROR
+        reply = Reply.UNREACHABLE if error.errno in UNREACHABLE_ERRNOS else Reply.ERROR
         return Attempt(server, endpoint, reply, error.strerror or str(error))
     except dns.exception.DNSException as error:
         return Attempt(server, endpoint, Reply.WRONG_ANSWER, f"unusable reply: {error}")
@@ -893,7 +881,7 @@ async def _smtp_banner(
                 endpoint.address, endpoint.port, timeout=timeout, farewell=b"QUIT\r\n"
             ),
             host=endpoint.address,
-            timeout=timeout + _GRACE_SECONDS,
+            timeout=timeout + PROBE_GRACE_SECONDS,
         )
 
     try:

@@ -65,7 +65,7 @@ from typing import Any
 
 import dns.resolver
 
-from netready.checks.base import CheckContext, CheckSpec, ProbeTimeoutError
+from netready.checks.base import CheckContext, CheckSpec, ProbeTimeoutError, lookup
 from netready.checks.exposure import (
     LanHost,
     LanView,
@@ -73,7 +73,6 @@ from netready.checks.exposure import (
     hosts_from_view,
     lan_snapshot,
     lan_view,
-    lookup,
     transition_kind,
 )
 from netready.findings import Finding, Status

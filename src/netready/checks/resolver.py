@@ -87,7 +87,7 @@ import dns.rcode
 import dns.rdatatype
 import dns.reversename
 
-from netready.checks.base import CheckContext, CheckSpec, ProbeTimeoutError
+from netready.checks.base import PROBE_GRACE_SECONDS, CheckContext, CheckSpec, ProbeTimeoutError
 from netready.config import (
     DEFAULT_DOH_PATH,
     DEFAULT_VALIDATION_BOGUS_NAME,
@@ -119,8 +119,6 @@ DEFAULT_SECURE_NAME = DEFAULT_VALIDATION_SECURE_NAME
 DEFAULT_BOGUS_NAME = DEFAULT_VALIDATION_BOGUS_NAME
 #: A certificate that expires sooner than this is a warning.
 EXPIRY_WARNING_DAYS = 30
-#: The probe's own limit, a little after the network code's: it only catches a hang.
-PROBE_GRACE_SECONDS = 0.5
 DOH_METHODS = ("POST", "GET")
 
 _TRANSPORT_UNKNOWN = frozenset(

@@ -82,7 +82,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from netready.checks.base import CheckContext, CheckSpec, ProbeTimeoutError
+from netready.checks.base import (
+    CheckContext,
+    CheckSpec,
+    ProbeTimeoutError,
+    lookup,
+)
 from netready.checks.tls_grade import GradeFacts, GradeResult, grade_endpoint
 from netready.checks.tls_suites import (
     Level,
@@ -165,7 +170,6 @@ READS_PER_CONNECTION = 3
 TEST_CONNECTIONS = {SslyzeTest.ROBOT: 18}
 #: How long a test may wait for a free worker process before it counts as hung.
 POOL_QUEUE_SECONDS = 600.0
-LOOKUP_GRACE_SECONDS = 0.5
 #: Worker processes for the sslyze jobs of a scan (about 50 MB each).
 WORKER_PROCESSES = 2
 
@@ -414,7 +418,7 @@ async def _plan(target: Target, context: CheckContext) -> tuple[list[Service], l
     """The services to test, and a `tls.connect` error when the MX lookup failed."""
     if not wants_mx(target, context.config):
         return plan_services(target, context.config, None), []
-    answer = await _lookup(target.value, "MX", context)
+    answer = await lookup(context, target.value, "MX")
     mx_hosts = mx_hosts_of(target.value, answer)
     services = plan_services(target, context.config, mx_hosts)
     if mx_hosts is not None:
@@ -438,7 +442,7 @@ async def _addresses(
     if target.kind is TargetKind.ADDRESS and service.host == target.value:
         return [target.value]
     a, aaaa = await asyncio.gather(
-        _lookup(service.host, "A", context), _lookup(service.host, "AAAA", context)
+        lookup(context, service.host, "A"), lookup(context, service.host, "AAAA")
     )
     return evaluate_addresses(target.value, service, {"A": a, "AAAA": aaaa})
 
@@ -458,17 +462,6 @@ async def _probe_all(
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-
-
-async def _lookup(name: str, rdtype: str, context: CheckContext) -> DnsAnswer:
-    try:
-        return await context.probe(
-            f"DNS lookup {name} {rdtype}",
-            lambda: context.dns.lookup(name, rdtype),
-            timeout=context.config.timeout + LOOKUP_GRACE_SECONDS,
-        )
-    except ProbeTimeoutError as error:
-        return DnsAnswer(name, rdtype, DnsOutcome.TIMEOUT, detail=str(error))
 
 
 async def probe_endpoint(service: Service, address: str, context: CheckContext) -> EndpointFacts:

@@ -15,7 +15,7 @@ from collections.abc import Awaitable
 from pathlib import Path
 from typing import Protocol
 
-from netready.checks.base import CheckContext
+from netready.checks.base import PROBE_GRACE_SECONDS, CheckContext
 from netready.net import http as http_client
 from netready.net.http import HttpResponse
 from netready.targets import Target
@@ -24,8 +24,6 @@ __all__ = ["BODY_LIMIT", "FetchFunction", "shared_fetch", "warm_up"]
 
 #: How much of a page is read: enough to compare pages over IPv4 and IPv6 and to read headers.
 BODY_LIMIT = 256_000
-#: The probe's own limit, a little after the HTTP client's: it only catches a hang.
-PROBE_GRACE_SECONDS = 0.5
 
 
 class FetchFunction(Protocol):

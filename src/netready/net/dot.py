@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import errno
 import ipaddress
 import ssl
 import struct
@@ -52,6 +51,8 @@ import dns.rcode
 import httpx
 from cryptography import x509
 from cryptography.x509.oid import ExtensionOID
+
+from netready.net.errors import UNREACHABLE_ERRNOS
 
 __all__ = [
     "DNS_MESSAGE_TYPE",
@@ -75,9 +76,6 @@ DNS_MESSAGE_TYPE = "application/dns-message"
 QUERY_PADDING_BLOCK = 128
 _MAX_DNS_MESSAGE = 65_535
 _EDNS_PAYLOAD = 1232
-_UNREACHABLE_ERRNOS = frozenset(
-    {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL, errno.ENETDOWN, errno.EHOSTDOWN}
-)
 
 
 class TransportErrorKind(StrEnum):
@@ -613,7 +611,7 @@ def _os_error(error: OSError, address: str, port: int) -> TransportError:
     where = _where(address, port)
     if isinstance(error, ConnectionRefusedError):
         return TransportError(TransportErrorKind.REFUSED, f"{where} refused the connection")
-    if error.errno in _UNREACHABLE_ERRNOS:
+    if error.errno in UNREACHABLE_ERRNOS:
         return TransportError(
             TransportErrorKind.UNREACHABLE, f"{where} is unreachable ({_describe(error)})"
         )

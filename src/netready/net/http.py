@@ -21,7 +21,6 @@ HTTP), too_large_headers, other.
 from __future__ import annotations
 
 import asyncio
-import errno
 import ipaddress
 import ssl
 import time
@@ -34,6 +33,8 @@ from pathlib import Path
 import certifi
 import httpcore
 import httpx
+
+from netready.net.errors import is_unreachable
 
 __all__ = [
     "MAX_HEADER_BYTES",
@@ -49,9 +50,6 @@ __all__ = [
 MAX_HEADER_BYTES = httpcore.AsyncHTTP11Connection.MAX_INCOMPLETE_EVENT_SIZE
 _HEADERS_TOO_LONG = "Receive buffer too long"
 _USER_AGENT = "netready"
-_UNREACHABLE_ERRNOS = frozenset(
-    {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL, errno.ENETDOWN, errno.EHOSTDOWN}
-)
 
 
 class HttpErrorKind(StrEnum):
@@ -250,7 +248,7 @@ def _classify(error: httpx.HTTPError, address: str) -> HttpError:
         return HttpError(HttpErrorKind.TLS, f"TLS with {address} failed: {detail}")
     if any(isinstance(cause, ConnectionRefusedError) for cause in causes):
         return HttpError(HttpErrorKind.REFUSED, f"{address} refused the connection")
-    if any(isinstance(cause, OSError) and cause.errno in _UNREACHABLE_ERRNOS for cause in causes):
+    if any(is_unreachable(cause) for cause in causes):
         return HttpError(HttpErrorKind.UNREACHABLE, f"{address} is unreachable: {detail}")
     if isinstance(error, httpx.ConnectError) and "refused" in detail.lower():
         return HttpError(HttpErrorKind.REFUSED, f"{address} refused the connection")

@@ -32,6 +32,8 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from netready.net.errors import UNREACHABLE_ERRNOS
+
 __all__ = [
     "PortAnswer",
     "PortScanner",
@@ -48,22 +50,8 @@ _RESERVED_DESCRIPTORS = 128
 _MAX_IN_FLIGHT_CEILING = 4096
 _MIN_IN_FLIGHT = 16
 
-_UNREACHABLE_ERRNOS = frozenset(
-    code
-    for code in (
-        errno.ENETUNREACH,
-        errno.EHOSTUNREACH,
-        errno.ENETDOWN,
-        errno.EHOSTDOWN,
-        errno.EADDRNOTAVAIL,
-        errno.EAFNOSUPPORT,
-        errno.EACCES,  # a local firewall refused to send (Linux: EACCES/EPERM)
-        errno.EPERM,
-        getattr(errno, "WSAENETUNREACH", None),
-        getattr(errno, "WSAEHOSTUNREACH", None),
-    )
-    if code is not None
-)
+# a local firewall that refuses to send gives EACCES or EPERM (Linux): no route either
+_UNREACHABLE_ERRNOS = UNREACHABLE_ERRNOS | {errno.EACCES, errno.EPERM}
 
 
 class PortState(StrEnum):

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import ipaddress
 import socket
 import time
@@ -25,6 +24,8 @@ from collections.abc import Awaitable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
+
+from netready.net.errors import UNREACHABLE_ERRNOS
 
 __all__ = [
     "DEFAULT_MAX_BANNER_BYTES",
@@ -37,20 +38,6 @@ __all__ = [
 
 T = TypeVar("T")
 DEFAULT_MAX_BANNER_BYTES = 1024
-_UNREACHABLE_ERRNOS = frozenset(
-    code
-    for code in (
-        errno.ENETUNREACH,
-        errno.EHOSTUNREACH,
-        errno.EADDRNOTAVAIL,
-        errno.ENETDOWN,
-        errno.EHOSTDOWN,
-        errno.EAFNOSUPPORT,
-        getattr(errno, "WSAENETUNREACH", None),
-        getattr(errno, "WSAEHOSTUNREACH", None),
-    )
-    if code is not None
-)
 
 
 class TcpErrorKind(StrEnum):
@@ -186,7 +173,7 @@ async def _guarded(address: str, port: int, timeout: float, work: Awaitable[T]) 
         raise TcpError(TcpErrorKind.RESET, f"{where} reset the connection") from None
     except OSError as error:
         reason = error.strerror or str(error) or type(error).__name__
-        if error.errno in _UNREACHABLE_ERRNOS:
+        if error.errno in UNREACHABLE_ERRNOS:
             raise TcpError(TcpErrorKind.UNREACHABLE, f"{where} is unreachable: {reason}") from None
         raise TcpError(TcpErrorKind.OTHER, f"connection to {where} failed: {reason}") from None
 

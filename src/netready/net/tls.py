@@ -55,7 +55,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import ipaddress
 import os
 import socket
@@ -64,6 +63,8 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from netready.net.errors import UNREACHABLE_ERRNOS
 
 __all__ = [
     "DEFAULT_MAX_PARALLEL",
@@ -705,20 +706,6 @@ async def read_sslv2_server_hello(reader: asyncio.StreamReader) -> tuple[int, ..
 
 # --- connections: TCP, STARTTLS, limits, counting ------------------------------------------
 
-_UNREACHABLE_ERRNOS = frozenset(
-    code
-    for code in (
-        errno.ENETUNREACH,
-        errno.EHOSTUNREACH,
-        errno.EADDRNOTAVAIL,
-        errno.ENETDOWN,
-        errno.EHOSTDOWN,
-        errno.EAFNOSUPPORT,
-        getattr(errno, "WSAENETUNREACH", None),
-        getattr(errno, "WSAEHOSTUNREACH", None),
-    )
-    if code is not None
-)
 _LINE_LIMIT = 4096  # a STARTTLS dialogue line longer than this is not a mail server's
 _MAX_REPLY_LINES = 64
 
@@ -846,7 +833,7 @@ class _Connections:
             return _Failure("reset", f"{where} closed the connection in the middle of a message")
         if isinstance(error, OSError):
             reason = error.strerror or str(error) or type(error).__name__
-            if error.errno in _UNREACHABLE_ERRNOS:
+            if error.errno in UNREACHABLE_ERRNOS:
                 return _Failure("unreachable", f"{where} is unreachable: {reason}")
             return _Failure("other", f"connection to {where} failed: {reason}")
         raise error
