@@ -7,6 +7,9 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
+# the network labs, one instance per session for every test directory
+pytest_plugins = ["tests.lab.fixtures"]
+
 
 def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() == "true"

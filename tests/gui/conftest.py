@@ -29,9 +29,6 @@ from pytestqt.qtbot import QtBot
 from netready.gui.main_window import MainWindow
 from netready.gui.preferences import Preferences
 from netready.gui.qt_compat import protect_singletons
-from tests.lab.conftest import dns_lab, web_lab  # the labs, for test_lab_scans.py
-
-__all__ = ["dns_lab", "web_lab"]
 
 protect_singletons()  # PySide6 6.12.0 on Python 3.11 (see netready.gui.qt_compat)
 
