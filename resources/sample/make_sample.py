@@ -6,8 +6,8 @@ namespaces on 198.18.1.0/24 and 2001:db8:1::/64, scans it, and tears it down)::
     sudo .venv/bin/python resources/sample/make_sample.py
 
 It writes resources/sample/workshop.db: two scans (the lab's web sites and mail with the
-dns, https, ipv6 and exposure checks - plus tls once that family is registered - and the
-lab resolver with the resolver checks), in rollback-journal mode so the file stands alone.
+dns, https, tls, ipv6 and exposure checks, and the lab resolver with the resolver checks),
+in rollback-journal mode so the file stands alone.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from pathlib import Path
 REPOSITORY = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPOSITORY))  # for tests.lab
 
-from netready.checks import FAMILIES  # noqa: E402
 from tests.lab.netlab import Lab, missing_prerequisites  # noqa: E402
 from tests.lab.web_topology import WEB_LAB_PROGRAMS, WebLab, build_web_lab  # noqa: E402
 
@@ -48,9 +47,7 @@ def main() -> int:
     database.unlink(missing_ok=True)
     with Lab() as lab:
         web_lab = build_web_lab(lab)
-        wanted = ("dns", "https", "ipv6", "exposure", "tls")
-        families = ",".join(name for name in wanted if name in FAMILIES)
-        _scan(web_lab, database, *WEB_TARGETS, "--checks", families)
+        _scan(web_lab, database, *WEB_TARGETS, "--checks", "dns,https,tls,ipv6,exposure")
         _scan(web_lab, database, web_lab.resolver_ip, "--checks", "resolver")
     _make_standalone(database)
     database.replace(OUTPUT)

@@ -35,6 +35,7 @@ from netready.gui.models import FINDING_ROLE, FindingColumn, TargetColumn
 from netready.gui.preferences import Preferences
 from netready.gui.settings_dialog import LAN_INTERFACE_FIELD
 from netready.report import ExportFormat
+from netready.resources import resources_dir
 from netready.store import ScanState, Store
 
 from .fakes import CHECKS, FakeFamily, engine_factory
@@ -487,3 +488,44 @@ def test_the_local_network_family_scans_the_configured_interface(
     with qtbot.waitSignal(window.scan_finished, timeout=SCAN_TIMEOUT_MS):
         assert window.start_scan() is True
     assert rows(database, "select target, kind from scan_targets") == [("lan:lo", "interface")]
+
+
+def test_the_workshop_sample_opens_from_the_menu_as_a_copy(
+    qtbot: QtBot, make_window: MakeWindow, database: Path
+) -> None:
+    shipped = resources_dir() / "sample" / "workshop.db"
+    shipped_bytes = shipped.read_bytes()
+    window = make_window(engine_factory=engine_factory())
+    assert not window.ui.actionOwnResults.isEnabled()
+    # When the trainer opens the sample from the File menu
+    with qtbot.waitSignal(window.scan_loaded, timeout=10_000):
+        window.ui.actionOpenSample.trigger()
+    # Then its largest scan is shown, from a copy beside the user's own database
+    assert window.database == database.parent / "workshop-sample.db"
+    assert window.database.exists()
+    assert window.findings.finding_count > 100
+    assert {row[0] for row in tree_rows(window)} >= {"dual.web.test", "badcert.web.test"}
+    assert shipped.read_bytes() == shipped_bytes  # the shipped file is never written
+    # And "Back to my results" returns to the user's own, empty, database
+    assert window.ui.actionOwnResults.isEnabled()
+    window.ui.actionOwnResults.trigger()
+    assert window.database == database
+    assert window.findings.finding_count == 0
+    assert tree_rows(window) == []
+    assert not window.ui.actionOwnResults.isEnabled()
+    assert window.windowTitle() == "netready"
+
+
+def test_a_file_that_is_not_a_results_database_is_refused_and_nothing_changes(
+    qtbot: QtBot, make_window: MakeWindow, database: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warnings.append(text))
+    not_a_database = database.parent / "notes.db"
+    not_a_database.write_text("these are my notes, not SQLite\n" * 100)
+    window = make_window(engine_factory=engine_factory())
+    assert not window.open_database(not_a_database)
+    assert window.database == database
+    assert len(warnings) == 1
+    assert "notes.db" in warnings[0]
+    assert not_a_database.read_text().startswith("these are my notes")

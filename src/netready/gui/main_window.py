@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import shutil
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -69,6 +70,7 @@ from netready.gui.presentation import (
 from netready.gui.scan_input import ScanInput, Sweep, read_scan_input
 from netready.gui.settings_dialog import LAN_INTERFACE_FIELD, SettingsDialog
 from netready.gui.worker import EngineFactory, ScanBatch, ScanLoader, ScanRequest, ScanWorker
+from netready.resources import resources_dir
 from netready.store import ScanRecord, Store, StoreError, TargetRecord
 from netready.targets import (
     InvalidTargetError,
@@ -94,6 +96,10 @@ LOAD_SHOW_EVERY = 0.25
 SEARCH_DELAY_MS = 150
 #: How long closing the window waits for a stopped scan to save its last findings.
 CLOSE_WAIT_MS = 10_000
+#: The trainers' sample database, shipped read-only in resources/ (resources/sample/README.md).
+SAMPLE_DATABASE = ("sample", "workshop.db")
+#: Its working copy, beside the user's own database: a workshop may scan into it.
+SAMPLE_COPY_NAME = "workshop-sample.db"
 
 
 class MainWindow(QMainWindow):
@@ -116,6 +122,7 @@ class MainWindow(QMainWindow):
         self.ui = Ui_MainWindow()
         self.ui.setupUi(self)  # type: ignore[no-untyped-call]  # generated
         self.database = database
+        self.own_database = database  # where "Back to my results" returns
         self.config_path = config_path
         self.preferences = preferences or Preferences()
         self._engine_factory = engine_factory
@@ -221,6 +228,9 @@ class MainWindow(QMainWindow):
         _shortcuts(ui.actionFocusSearch, QKeySequence.StandardKey.Find)
         ui.actionScan.setShortcuts([QKeySequence("F5"), QKeySequence("Ctrl+Return")])
         ui.actionImport.triggered.connect(self._choose_targets_file)
+        ui.actionOpenDatabase.triggered.connect(self._choose_database)
+        ui.actionOpenSample.triggered.connect(self.open_workshop_sample)
+        ui.actionOwnResults.triggered.connect(lambda: self.open_database(self.own_database))
         ui.importButton.clicked.connect(self._choose_targets_file)
         ui.actionQuit.triggered.connect(self.close)
         ui.actionScan.triggered.connect(self.start_scan)
@@ -491,7 +501,9 @@ class MainWindow(QMainWindow):
         self.ui.stopButton.setEnabled(scanning)
         self.ui.actionStop.setEnabled(scanning)
         self.ui.familiesBox.setEnabled(not scanning)
-        self.ui.actionHistory.setEnabled(not scanning)
+        for action in (self.ui.actionHistory, self.ui.actionOpenDatabase, self.ui.actionOpenSample):
+            action.setEnabled(not scanning)
+        self.ui.actionOwnResults.setEnabled(not scanning and self.database != self.own_database)
         self._update_export_actions()
 
     def _scan_started(self, scan_id: int, _targets: Sequence[str]) -> None:
@@ -668,6 +680,77 @@ class MainWindow(QMainWindow):
 
     def history_dialog(self) -> HistoryDialog:
         return HistoryDialog(self._history_store(), self)
+
+    # --- other databases: a colleague's results, the workshop sample ---------------------
+
+    def open_database(self, path: Path) -> bool:
+        """Show the history of the results database `path`; new scans are saved there too.
+
+        Refused while a scan runs. A file that is not a netready database is refused with
+        the reason, and the database shown before stays.
+        """
+        if self.scanning:
+            self._set_progress_text(self.tr("Stop the scan before opening another database."))
+            return False
+        try:
+            store = Store(path)
+        except StoreError as error:
+            QMessageBox.warning(self, self.tr("Open results database"), str(error))
+            return False
+        self._close_loaded_scan()
+        if self._store is not None:
+            self._store.close()
+        self._store = store
+        self.database = path
+        self.findings.clear()
+        self.targets.set_targets([], TargetState.DONE)
+        self.ui.actionOwnResults.setEnabled(path != self.own_database)
+        self.setWindowTitle(
+            self.tr("netready — {name}").format(name=path.name)
+            if path != self.own_database
+            else "netready"
+        )
+        self._set_progress_text(self.tr("Results database: {path}").format(path=path))
+        self._update_scope_label()
+        self._update_export_actions()
+        return True
+
+    def open_workshop_sample(self) -> bool:
+        """Open a fresh copy of the shipped sample and show its largest scan.
+
+        A copy, because the shipped file may be read-only and must stay as it was; fresh
+        each time, so every workshop starts from the same results.
+        """
+        shipped = resources_dir().joinpath(*SAMPLE_DATABASE)
+        copy = self.own_database.parent / SAMPLE_COPY_NAME
+        try:
+            shutil.copyfile(shipped, copy)
+        except OSError as error:
+            QMessageBox.warning(
+                self,
+                self.tr("Workshop sample"),
+                self.tr("The workshop sample cannot be copied to {path}: {error}").format(
+                    path=copy, error=error.strerror or error
+                ),
+            )
+            return False
+        if not self.open_database(copy):
+            return False
+        scans = self._history_store().scans()
+        if scans:
+            largest = max(scans, key=lambda scan: (scan.targets_total, -scan.id))
+            self.open_scan(largest.id)
+        return True
+
+    def _choose_database(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Open results database"),
+            str(self.database.parent),
+            self.tr("netready results (*.db *.sqlite);;All files (*)"),
+        )
+        if path:
+            self.open_database(Path(path))
 
     # --- filters and details --------------------------------------------------------------
 

@@ -68,6 +68,13 @@ class Ui_MainWindow(object):
         MainWindow.resize(1280, 800)
         self.actionImport = QAction(MainWindow)
         self.actionImport.setObjectName("actionImport")
+        self.actionOpenDatabase = QAction(MainWindow)
+        self.actionOpenDatabase.setObjectName("actionOpenDatabase")
+        self.actionOpenSample = QAction(MainWindow)
+        self.actionOpenSample.setObjectName("actionOpenSample")
+        self.actionOwnResults = QAction(MainWindow)
+        self.actionOwnResults.setObjectName("actionOwnResults")
+        self.actionOwnResults.setEnabled(False)
         self.actionExportCsv = QAction(MainWindow)
         self.actionExportCsv.setObjectName("actionExportCsv")
         self.actionQuit = QAction(MainWindow)
@@ -406,6 +413,10 @@ class Ui_MainWindow(object):
         self.menubar.addAction(self.menuHelp.menuAction())
         self.menuFile.addAction(self.actionImport)
         self.menuFile.addSeparator()
+        self.menuFile.addAction(self.actionOpenDatabase)
+        self.menuFile.addAction(self.actionOpenSample)
+        self.menuFile.addAction(self.actionOwnResults)
+        self.menuFile.addSeparator()
         self.menuFile.addAction(self.menuExport.menuAction())
         self.menuFile.addSeparator()
         self.menuFile.addAction(self.actionQuit)
@@ -431,6 +442,29 @@ class Ui_MainWindow(object):
         MainWindow.setWindowTitle(QCoreApplication.translate("MainWindow", "netready", None))
         self.actionImport.setText(
             QCoreApplication.translate("MainWindow", "&Import targets\u2026", None)
+        )
+        self.actionOpenDatabase.setText(
+            QCoreApplication.translate("MainWindow", "&Open results database\u2026", None)
+        )
+        # if QT_CONFIG(tooltip)
+        self.actionOpenDatabase.setToolTip(
+            QCoreApplication.translate(
+                "MainWindow", "Show the history of another netready results database", None
+            )
+        )
+        # endif // QT_CONFIG(tooltip)
+        self.actionOpenSample.setText(
+            QCoreApplication.translate("MainWindow", "Open the &workshop sample", None)
+        )
+        # if QT_CONFIG(tooltip)
+        self.actionOpenSample.setToolTip(
+            QCoreApplication.translate(
+                "MainWindow", "Results of a test network, for workshops without a network", None
+            )
+        )
+        # endif // QT_CONFIG(tooltip)
+        self.actionOwnResults.setText(
+            QCoreApplication.translate("MainWindow", "Back to &my results", None)
         )
         self.actionExportCsv.setText(QCoreApplication.translate("MainWindow", "&CSV\u2026", None))
         # if QT_CONFIG(shortcut)
