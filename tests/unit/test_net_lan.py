@@ -96,7 +96,7 @@ def by_name(interfaces: Sequence[lan.Interface]) -> dict[str, lan.Interface]:
 
 
 def test_linux_interfaces_kinds_and_address_origins() -> None:
-    interfaces = by_name(lan.parse_ip_addr(LINUX_ADDR))
+    interfaces = by_name(lan.linux.parse_ip_addr(LINUX_ADDR))
     eth0 = interfaces["eth0"]
     assert (eth0.index, eth0.mac, eth0.up, eth0.kind) == (
         2,
@@ -131,7 +131,7 @@ def test_linux_kernel_ra_protocol_marks_slaac() -> None:
             {"family": "inet6", "local": "2001:db8::5", "prefixlen": 64, "protocol": "kernel_ra"}
         ],
     }
-    (interface,) = lan.parse_ip_addr([entry])
+    (interface,) = lan.linux.parse_ip_addr([entry])
     assert interface.addresses[0].origin is AddressOrigin.ROUTER_ADVERTISEMENT
 
 
@@ -143,7 +143,7 @@ def test_linux_neighbours_with_router_flag_and_failed_entries() -> None:
         {"dst": "192.0.2.77", "dev": "eth0", "state": ["FAILED"]},
         {"dev": "eth0"},  # nonsense is skipped
     ]  # fmt: skip
-    first, second, failed = lan.parse_ip_neigh(entries)
+    first, second, failed = lan.linux.parse_ip_neigh(entries)
     assert (first.router, first.mac, first.state, first.version) == (
         True,
         "02:00:00:00:00:01",
@@ -162,7 +162,7 @@ def test_linux_routes_learned_from_advertisements() -> None:
         {"dst": "2001:db8:77::/64", "dev": "eth0", "protocol": "static"},
         {"dst": "2001:db8:78::1", "dev": "eth0", "protocol": "boot"},
     ]  # fmt: skip
-    routes = lan.parse_ip_routes(entries)
+    routes = lan.linux.parse_ip_routes(entries)
     learned = {route.prefix: route.from_advertisement for route in routes}
     assert learned == {
         "::/0": True,
@@ -176,8 +176,8 @@ def test_linux_routes_learned_from_advertisements() -> None:
 
 
 def test_linux_default_route_interface() -> None:
-    assert lan.parse_ip_default_route([{"dst": "default", "dev": "wlan0"}]) == "wlan0"
-    assert lan.parse_ip_default_route([]) is None
+    assert lan.linux.parse_ip_default_route([{"dst": "default", "dev": "wlan0"}]) == "wlan0"
+    assert lan.linux.parse_ip_default_route([]) is None
 
 
 class FakeTools:
@@ -242,7 +242,7 @@ stf1: flags=1<UP> mtu 1280
 
 
 def test_macos_ifconfig() -> None:
-    interfaces = by_name(lan.parse_ifconfig(IFCONFIG))
+    interfaces = by_name(lan.macos.parse_ifconfig(IFCONFIG))
     en0 = interfaces["en0"]
     assert (en0.mac, en0.up, en0.kind, en0.index) == (
         "a4:83:e7:01:02:03",
@@ -296,7 +296,7 @@ default            192.168.1.1        UGScg                 en0
 
 
 def test_macos_neighbours_routes_and_default_interface() -> None:
-    neighbours = lan.parse_ndp_neighbours(NDP_AN) + lan.parse_arp(ARP_AN)
+    neighbours = lan.macos.parse_ndp_neighbours(NDP_AN) + lan.macos.parse_arp(ARP_AN)
     assert [(n.address, n.mac, n.router) for n in neighbours] == [
         ("fe80::1", "a4:83:e7:00:00:01", True),
         ("2001:db8:1::9", "a4:83:e7:00:00:09", False),
@@ -304,12 +304,12 @@ def test_macos_neighbours_routes_and_default_interface() -> None:
         ("192.168.1.1", "a4:83:e7:00:00:01", False),
         ("192.168.1.9", None, False),
     ]
-    routers = lan.parse_ndp_routers(NDP_RN)
+    routers = lan.macos.parse_ndp_routers(NDP_RN)
     assert [(r.prefix, r.gateway, r.interface) for r in routers] == [("::/0", "fe80::1", "en0")]
-    prefixes = lan.parse_ndp_prefixes(NDP_PN)
+    prefixes = lan.macos.parse_ndp_prefixes(NDP_PN)
     # only a prefix some router advertised counts
     assert [(p.prefix, p.gateway) for p in prefixes] == [("2001:db8:1::/64", "fe80::1")]
-    assert lan.parse_netstat_default(NETSTAT) == "en0"
+    assert lan.macos.parse_netstat_default(NETSTAT) == "en0"
 
 
 def test_macos_snapshot_runs_the_standard_tools() -> None:
@@ -386,7 +386,7 @@ WINDOWS = {
 
 
 def test_windows_snapshot() -> None:
-    snapshot = lan.parse_windows_snapshot(WINDOWS)
+    snapshot = lan.windows.parse_windows_snapshot(WINDOWS)
     assert snapshot.default_interface == "Ethernet 2"  # the lowest metric wins
     ethernet = snapshot.interface("ethernet 2")  # aliases compare case-insensitively
     assert ethernet is not None
@@ -424,7 +424,7 @@ def test_windows_inspector_runs_one_powershell_and_survives_garbage() -> None:
     assert snapshot.interfaces == ()
     assert snapshot.notes[0].startswith("PowerShell snapshot:")
     one = dict(WINDOWS, adapters=WINDOWS["adapters"][0])  # ConvertTo-Json of one object
-    assert lan.parse_windows_snapshot(one).interface("Ethernet 2") is not None
+    assert lan.windows.parse_windows_snapshot(one).interface("Ethernet 2") is not None
     interface = lan.Interface("Ethernet 2", 12, None, True, InterfaceKind.ETHERNET)
     assert lan.WindowsInspector(garbage).ping_command(interface, 2.0)[-1] == "ff02::1%12"
 
@@ -572,7 +572,7 @@ def refuse_sockets(monkeypatch: pytest.MonkeyPatch, code: int = errno.EPERM) -> 
     def refused(kind: int, interface: lan.Interface, hops: int) -> socket.socket:
         raise PermissionError(code, "Operation not permitted")
 
-    monkeypatch.setattr(lan, "_icmpv6_socket", refused)
+    monkeypatch.setattr(lan.icmpv6, "_icmpv6_socket", refused)
 
 
 def test_echo_without_privileges_and_without_ping_is_not_possible(
@@ -635,7 +635,7 @@ class RefusingSocket:
 def test_dhcpv6_solicit_when_port_546_cannot_be_had(
     monkeypatch: pytest.MonkeyPatch, code: int, message: str, privileges: bool
 ) -> None:
-    monkeypatch.setattr(lan, "_udp6_socket", lambda: RefusingSocket(code))
+    monkeypatch.setattr(lan.dhcpv6, "_udp6_socket", lambda: RefusingSocket(code))
     with pytest.raises(lan.ProbeNotPossibleError, match=message) as raised:
         asyncio.run(lan.solicit_dhcpv6(LOOPBACK, window=0.1))
     assert raised.value.privileges is privileges
@@ -650,7 +650,7 @@ def test_priming_sends_one_datagram_per_address_on_loopback() -> None:
 
 
 def test_interface_for_network() -> None:
-    eth0 = by_name(lan.parse_ip_addr(LINUX_ADDR))["eth0"]
+    eth0 = by_name(lan.linux.parse_ip_addr(LINUX_ADDR))["eth0"]
     snapshot = lan.LanSnapshot("linux", (eth0,))
     assert lan.interface_for_network(snapshot, ipaddress.ip_network("192.0.2.80/32")) is eth0
     assert lan.interface_for_network(snapshot, ipaddress.ip_network("2001:db8:9::/120")) is eth0
