@@ -20,22 +20,19 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
-from netready.checks import tls
-from netready.checks.tls import (
+from netready.checks import tls, tls_verdicts
+from netready.checks.tls import mx_hosts_of, plan_services, plan_tests, sslyze_request
+from netready.checks.tls_grade import Grade, grade_endpoint
+from netready.checks.tls_suites import Level, group_level, mozilla_profile, suite_level
+from netready.checks.tls_verdicts import (
     EndpointFacts,
     Service,
     Skipped,
     evaluate_addresses,
     evaluate_endpoint,
     evaluate_parity,
-    mx_hosts_of,
     name_matches,
-    plan_services,
-    plan_tests,
-    sslyze_request,
 )
-from netready.checks.tls_grade import Grade, grade_endpoint
-from netready.checks.tls_suites import Level, group_level, mozilla_profile, suite_level
 from netready.config import ConfigError, ScanConfig
 from netready.findings import Finding, Status
 from netready.net import tls_sslyze
@@ -494,9 +491,9 @@ def test_ciphers_pass_warn_and_fail_by_the_worst_suite() -> None:
 
 def test_the_fitting_mozilla_profile() -> None:
     modern = enumeration({"TLSv1.3": ("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384")})
-    assert tls.fitting_mozilla_profile(modern) == "modern"
-    assert tls.fitting_mozilla_profile(enumeration()) == "intermediate"
-    assert tls.fitting_mozilla_profile(enumeration(LEGACY_SUITES)) is None
+    assert tls_verdicts.fitting_mozilla_profile(modern) == "modern"
+    assert tls_verdicts.fitting_mozilla_profile(enumeration()) == "intermediate"
+    assert tls_verdicts.fitting_mozilla_profile(enumeration(LEGACY_SUITES)) is None
 
 
 @pytest.mark.parametrize(
@@ -788,7 +785,7 @@ def test_a_legacy_endpoint_is_graded_b_at_best() -> None:
         fallback_scsv=SslyzeOutcome(SslyzeTest.FALLBACK_SCSV, True),
     )
     facts = endpoint_facts(enumeration(LEGACY_SUITES), tests=tests)
-    result = grade_endpoint(tls.grade_facts(facts, now=NOW))
+    result = grade_endpoint(tls_verdicts.grade_facts(facts, now=NOW))
     assert result.grade is Grade.B
     finding = by_id(evaluate_endpoint("t", facts, now=NOW))["tls.grade"]
     assert finding.status is Status.WARNING
