@@ -22,6 +22,13 @@ import pytest
 
 from netready.checks import FAMILIES
 from netready.checks.ipv6 import (
+    Ipv6Family,
+    Transports,
+    client_from_attempts,
+    configured_probe,
+    has_ipv6_addresses,
+)
+from netready.checks.ipv6_verdicts import (
     CLIENT,
     MX_AAAA,
     MX_REACHABLE,
@@ -37,20 +44,16 @@ from netready.checks.ipv6 import (
     DomainFacts,
     Endpoint,
     HostAddresses,
-    Ipv6Family,
     MailFacts,
     Page,
     ParityOutcome,
     ReachFacts,
     Reply,
-    Transports,
     WebFacts,
     WebFetch,
     ZoneFacts,
-    client_from_attempts,
     client_state,
     compare_pages,
-    configured_probe,
     evaluate_client,
     evaluate_mx_aaaa,
     evaluate_mx_reachable,
@@ -59,7 +62,6 @@ from netready.checks.ipv6 import (
     evaluate_web_aaaa,
     evaluate_web_parity,
     evaluate_web_reachable,
-    has_ipv6_addresses,
     page_similarity,
     page_title,
 )
