@@ -19,22 +19,21 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from netready.net import tls
+from netready.net import tls, tls_wire
 from netready.net.tls import (
     GROUP_NAMES,
     StartTls,
     TlsEndpoint,
     TlsEnumeration,
     cipher_suites_for,
-    client_hello,
     enumerate_tls,
-    parse_server_hello,
 )
+from netready.net.tls_wire import client_hello, parse_server_hello
 
 # --- the stand-in server -------------------------------------------------------------------
 
-CODES = {name: code for code, name, _ in tls._SUITES}
-SSL2_CODES = {name: code for code, name in tls._SSL2_SUITES}
+CODES = {name: code for code, name, _ in tls_wire.SUITES}
+SSL2_CODES = {name: code for code, name in tls_wire.SSL2_SUITES}
 GROUP_CODES = {name: code for code, name in GROUP_NAMES.items()}
 VERSION_CODES = {"SSLv3": 0x0300, "TLSv1.0": 0x0301, "TLSv1.1": 0x0302, "TLSv1.2": 0x0303,
                  "TLSv1.3": 0x0304}  # fmt: skip
@@ -104,7 +103,7 @@ def _handshake(kind: int, body: bytes) -> bytes:
 
 
 def _server_hello(version: int, suite: int, extensions: bytes = b"", retry: bool = False) -> bytes:
-    server_random = tls._HELLO_RETRY_RANDOM if retry else bytes(32)
+    server_random = tls_wire.HELLO_RETRY_RANDOM if retry else bytes(32)
     body = struct.pack("!H", min(version, 0x0303)) + server_random + b"\x00"
     body += struct.pack("!HB", suite, 0)
     if extensions:
@@ -158,7 +157,7 @@ class ModelServer:
         usable = [s for s in offered if s in preference]
         if not usable:
             return None
-        chacha = [s for s in usable if "CHACHA20" in tls._SUITE_NAMES.get(s, "")]
+        chacha = [s for s in usable if "CHACHA20" in tls_wire.SUITE_NAMES.get(s, "")]
         if self.config.prioritize_chacha and chacha and usable[0] in chacha:
             return min(chacha, key=preference.index)
         if self.config.enforce_order:
@@ -167,7 +166,7 @@ class ModelServer:
 
     def answer(self, hello: ClientHelloSeen) -> bytes:
         alert = _record(21, b"\x02\x28")  # fatal handshake_failure
-        config, name = self.config, tls._VERSION_NAMES.get(hello.version)
+        config, name = self.config, tls_wire.VERSION_NAMES.get(hello.version)
         if name not in config.versions:
             lower = [v for v in config.versions if VERSION_CODES.get(v, 0) < hello.version]
             if not lower or hello.version == 0x0304:
@@ -190,17 +189,17 @@ class ModelServer:
             return _record(22, _server_hello(version, suite, extensions, retry=not shared))
         usable = [
             s for s in preference
-            if not tls._is_ecdhe(s) or (group is not None and tls.GROUP_NAMES[group] in
-                                        [n for c, n in tls._EC_CURVES])
+            if not tls_wire.is_ecdhe(s) or (group is not None and tls.GROUP_NAMES[group] in
+                                        [n for c, n in tls_wire.EC_CURVES])
         ]  # fmt: skip
         suite = self.pick(usable, hello.suites)
         if suite is None:
             return alert
         flight = _server_hello(version, suite) + _handshake(11, b"\x00\x00\x00")
-        if tls._is_ecdhe(suite):
+        if tls_wire.is_ecdhe(suite):
             assert group is not None
             flight += _handshake(12, b"\x03" + struct.pack("!H", group) + b"\x01\x04")
-        elif tls._is_dhe(suite):
+        elif tls_wire.is_dhe(suite):
             prime = (1 << (config.dh_bits - 1)).to_bytes(config.dh_bits // 8, "big")
             flight += _handshake(12, struct.pack("!H", len(prime)) + prime + b"\x00\x01\x02")
         flight += _handshake(14, b"")
@@ -342,7 +341,7 @@ def test_elimination_costs_accepted_plus_chunks_connections() -> None:
     found, _ = enumerate_model(
         ServerConfig({"TLSv1.2": MODERN12[6:]}, enforce_order=False, groups=[]), max_parallel=1
     )
-    chunks = len(tls._chunks(range(len(tls._candidates(0x0303)) - 2), tls._SUITE_CHUNK))
+    chunks = len(tls._chunks(range(len(tls_wire.suite_candidates(0x0303)) - 2), tls._SUITE_CHUNK))
     first_round = 1 + 2 * 5  # SSLv2, and two hellos for each other version
     curves = 1  # one hello offering the ECDHE suites: refused, so no curve to enumerate
     assert found.connections == first_round + chunks + curves  # both found in round 1
@@ -361,7 +360,7 @@ def test_suite_lists_match_sslyze_sizes() -> None:
 
 @pytest.mark.parametrize("version", [0x0300, 0x0301, 0x0302, 0x0303, 0x0304])
 def test_client_hellos_parse_and_carry_what_they_offer(version: int) -> None:
-    suites = tls._candidates(version)
+    suites = tls_wire.suite_candidates(version)
     record = client_hello(version, suites, server_name="www.example.test", groups=(29, 23))
     hello = parse_client_hello(record)
     assert hello.version == version
@@ -388,7 +387,7 @@ def test_a_hello_retry_request_names_suite_and_group() -> None:
 
 
 def test_a_truncated_server_hello_is_not_tls() -> None:
-    with pytest.raises(tls._NotTlsError):
+    with pytest.raises(tls_wire.NotTlsError):
         parse_server_hello(b"\x03\x03" + bytes(10))
 
 
