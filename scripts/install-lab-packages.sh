@@ -10,6 +10,7 @@ PACKAGES=(
     libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0
     libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0  # Qt's xcb platform: the app on X11, screenshots
     fonts-dejavu-core poppler-utils  # PDF report: its fonts; pdftotext/pdfinfo in its tests
+    apache2-bin caddy knot postfix pdns-server pdns-backend-sqlite3  # check the advice (issue 8)
 )
 missing=()
 for package in "${PACKAGES[@]}"; do
@@ -23,10 +24,17 @@ if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
     exit 0
 fi
 export DEBIAN_FRONTEND=noninteractive
+# No package may start its service while installing (caddy would take port 80, pdns port 53,
+# postfix port 25): a policy-rc.d that says "no" for the duration, unless one exists already.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # the packages' own services are not wanted: the lab starts its own servers in namespaces
-for service in named bind9 unbound; do
+for service in named bind9 unbound caddy knot pdns postfix; do
     if command -v systemctl >/dev/null && systemctl is-active --quiet "$service" 2>/dev/null; then
         systemctl stop "$service" || true
     fi
