@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import multiprocessing
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -77,6 +78,7 @@ class UsageError(Exception):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    multiprocessing.freeze_support()  # a frozen build's worker processes (the TLS checks)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
