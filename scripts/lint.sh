@@ -2,7 +2,8 @@
 # Linters: ruff (lint and format), mypy on src/, import-linter's layer contracts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-.venv/bin/ruff check src tests benchmarks
-.venv/bin/ruff format --check src tests benchmarks
+# the whole repository: src, tests, benchmarks, and the scripts in ui/, packaging/, docs/, resources/
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
 .venv/bin/mypy
 .venv/bin/lint-imports
