@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -54,3 +55,43 @@ def test_the_app_scans_the_web_lab_and_compares_scans(web_lab: WebLab, tmp_path:
 
 def test_the_app_stops_a_real_scan_mid_way(dns_lab: DnsLab, tmp_path: Path) -> None:
     run_scenarios(dns_lab.client, "stop_a_real_scan", {"resolver": dns_lab.resolver_ip}, tmp_path)
+
+
+def test_the_app_started_with_smoke_scan_scans_the_lab_and_quits(
+    web_lab: WebLab, tmp_path: Path
+) -> None:
+    # Given a config file that points the app at the lab's resolver and CA
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[scan]\nresolvers = ["{web_lab.resolver_ip}"]\nca_file = "{web_lab.ca_file}"\n'
+        "timeout = 10\n"
+    )
+    database = tmp_path / "results.db"
+    argv = [
+        sys.executable, "-m", "netready.gui", "--smoke-scan", "dual.web.test",
+        "--smoke-checks", "dns,tls", "--db", str(database), "--config", str(config),
+    ]  # fmt: skip
+    environment = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "PYTHONPATH": str(REPOSITORY / "src"),
+    }
+    # When the app is started to scan a lab site (window, scan process, TLS workers: all real)
+    done = web_lab.client.run(argv, timeout=300, env=environment, cwd=REPOSITORY)
+    # Then it reports a completed scan, exits 0, and the findings are in its database
+    assert done.returncode == 0, f"{done.stdout}\n{done.stderr}"
+    assert "netready-gui: scan finished: scan 1 completed, " in done.stdout
+    statuses = _statuses(database)
+    assert statuses["dns.resolve"] == {"pass"}
+    assert statuses["tls.connect"] == {"pass"}, "the scan process ran the TLS workers"
+
+
+def _statuses(database: Path) -> dict[str, set[str]]:
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute("select check_id, status from findings").fetchall()
+    statuses: dict[str, set[str]] = {}
+    for check_id, status in rows:
+        statuses.setdefault(check_id, set()).add(status)
+    return statuses

@@ -11,6 +11,7 @@ Mozilla trust store as well as the lab CA (the trust-store trap of sslyze issue 
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 import time
@@ -118,3 +119,32 @@ def _statuses(findings: list[dict[str, Any]]) -> dict[str, set[str]]:
 
 def _verdicts(findings: Iterable[dict[str, Any]]) -> dict[tuple[str, str, str], str]:
     return {(f["target"], f["subject"], f["check_id"]): f["status"] for f in findings}
+
+
+@pytest.mark.lab
+def test_the_window_scans_the_web_lab_through_its_own_scan_process(
+    bundle: Path, bundle_environment: Mapping[str, str], web_lab: WebLab, tmp_path: Path
+) -> None:
+    # Given a config file that points the app at the lab's resolver and CA
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[scan]\nresolvers = ["{web_lab.resolver_ip}"]\nca_file = "{web_lab.ca_file}"\n'
+        "timeout = 10\n"
+    )
+    database = tmp_path / "results.db"
+    argv = [
+        str(bundle / "netready-gui"), "--smoke-scan", "dual.web.test", "--smoke-checks",
+        "dns,tls", "--db", str(database), "--config", str(config),
+    ]  # fmt: skip
+    environment = {**bundle_environment, "QT_QPA_PLATFORM": "offscreen"}
+    # When the frozen app scans as a click on Scan would: the window starts its scan process
+    # from its own executable, and that process starts the TLS worker processes in turn
+    done = web_lab.client.run(argv, timeout=300, env=environment)
+    # Then the scan completes and its findings are saved
+    assert done.returncode == 0, f"{done.stdout}\n{done.stderr}"
+    assert "netready-gui: scan finished: scan 1 completed, " in done.stdout
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute("select check_id, status from findings").fetchall()
+    statuses = _statuses([{"check_id": check, "status": status} for check, status in rows])
+    assert statuses["dns.resolve"] == {"pass"}
+    assert statuses["tls.connect"] == {"pass"}, "the frozen scan process ran the TLS workers"

@@ -1,10 +1,14 @@
 """`netready-gui`: start the desktop app.
 
     netready-gui [--db PATH] [--config FILE] [--color-scheme system|light|dark] [--smoke-test]
+                 [--smoke-scan TARGET [--smoke-checks FAMILY,...]]
 
 The window shows before the check families are imported (they take a moment): a background
 thread imports them, then the family check boxes appear. `--smoke-test` prints when the
-window is painted and quits (for packaging checks and `benchmarks/gui.py`).
+window is painted and quits (for packaging checks and `benchmarks/gui.py`). `--smoke-scan`
+scans TARGET through the window as a click on Scan would - the scan process, and the TLS
+worker processes it starts, included - prints the outcome and quits: how a frozen build
+proves its scans run (tests/packaging).
 """
 
 from __future__ import annotations
@@ -34,6 +38,10 @@ __all__ = ["SHOWN_MARKER", "apply_style", "build_parser", "main"]
 
 #: What `--smoke-test` prints once the window is painted.
 SHOWN_MARKER = "netready-gui: window shown"
+#: What `--smoke-scan` prints when its scan has ended.
+SCANNED_MARKER = "netready-gui: scan finished"
+#: How long `--smoke-scan` waits for its scan before it gives up.
+SMOKE_SCAN_SECONDS = 300
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,6 +57,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--smoke-test", action="store_true", help="show the window, print when painted, quit"
+    )
+    parser.add_argument(
+        "--smoke-scan",
+        action="append",
+        metavar="TARGET",
+        help="scan TARGET (repeatable) as the Scan button would, print the outcome, quit",
+    )
+    parser.add_argument(
+        "--smoke-checks",
+        default="dns,tls",
+        metavar="FAMILY,...",
+        help="the families --smoke-scan ticks (default: dns,tls)",
     )
     return parser
 
@@ -70,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         config_path=args.config or default_config_path(),
     )
     window.show()
+    if args.smoke_scan:
+        _scan_then_quit(app, window, args.smoke_scan, args.smoke_checks.split(","))
     preload_in_background(window)
     if args.smoke_test:
         _quit_when_painted(app, window)
@@ -118,6 +140,48 @@ def _quit_when_painted(app: QApplication, window: MainWindow) -> None:
 
     watcher = PaintWatcher(window)
     window.installEventFilter(watcher)
+
+
+def _scan_then_quit(
+    app: QApplication, window: MainWindow, targets: Sequence[str], families: Sequence[str]
+) -> None:
+    """`--smoke-scan`: once the families are known, scan; print the outcome; exit 0 only for
+    a completed scan with findings (1 otherwise, 2 for an unknown family)."""
+
+    def start() -> None:
+        unknown = sorted(set(families) - set(window.family_boxes))
+        if unknown:
+            print(f"netready-gui: unknown families: {', '.join(unknown)}", file=sys.stderr)
+            app.exit(2)
+            return
+        for name, box in window.family_boxes.items():
+            box.setChecked(name in families)
+        window.set_targets_text("\n".join(targets))
+        if not window.start_scan():
+            reason = window.ui.progressLabel.text() or window.ui.targetErrorLabel.text()
+            print(f"netready-gui: the scan did not start: {reason}", file=sys.stderr)
+            app.exit(1)
+        elif window.worker is not None:
+            window.worker.scan_failed.connect(failed)
+
+    def failed(message: str) -> None:
+        print(f"netready-gui: the scan failed: {message}", file=sys.stderr)
+        app.exit(1)
+
+    def finished(scan_id: int, cancelled: bool) -> None:
+        count = window.findings.finding_count
+        state = "cancelled" if cancelled else "completed"
+        print(f"{SCANNED_MARKER}: scan {scan_id} {state}, {count} findings", flush=True)
+        app.exit(0 if count and not cancelled else 1)
+
+    def give_up() -> None:
+        print(f"netready-gui: no result within {SMOKE_SCAN_SECONDS} s", file=sys.stderr)
+        window.stop_scan()
+        app.exit(1)
+
+    window.families_ready.connect(start, Qt.ConnectionType.QueuedConnection)
+    window.scan_finished.connect(finished)
+    QTimer.singleShot(SMOKE_SCAN_SECONDS * 1000, give_up)
 
 
 # --- style --------------------------------------------------------------------------------------
