@@ -40,6 +40,8 @@ __all__ = ["SHOWN_MARKER", "apply_style", "build_parser", "main"]
 SHOWN_MARKER = "netready-gui: window shown"
 #: What `--smoke-scan` prints when its scan has ended.
 SCANNED_MARKER = "netready-gui: scan finished"
+#: How long the app, quitting, waits for the background imports to finish.
+PRELOAD_JOIN_SECONDS = 30.0
 #: How long `--smoke-scan` waits for its scan before it gives up.
 SMOKE_SCAN_SECONDS = 300
 
@@ -92,10 +94,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     window.show()
     if args.smoke_scan:
         _scan_then_quit(app, window, args.smoke_scan, args.smoke_checks.split(","))
-    preload_in_background(window)
+    preloading = preload_in_background(window)
     if args.smoke_test:
         _quit_when_painted(app, window)
-    return app.exec()
+    status = app.exec()
+    # a thread still importing modules while the interpreter shuts down can crash it (the
+    # smoke test quits right after the first paint, often before the imports are done)
+    preloading.join(PRELOAD_JOIN_SECONDS)
+    return status
 
 
 # --- start-up work off the GUI thread ----------------------------------------------------------
