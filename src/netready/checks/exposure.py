@@ -164,7 +164,7 @@ def evaluate_transition_addresses(
         reason = aaaa.detail or aaaa.outcome.value
         evidence["error"] = reason
         return [
-            _finding(
+            Finding(
                 name,
                 name,
                 TRANSITION_ADDRESS,
@@ -177,7 +177,7 @@ def evaluate_transition_addresses(
         return []  # the dns family reports a name that does not exist
     if not aaaa.records:
         return [
-            _finding(
+            Finding(
                 name,
                 name,
                 TRANSITION_ADDRESS,
@@ -194,7 +194,7 @@ def evaluate_transition_addresses(
     ]
     if not findings:
         findings.append(
-            _finding(
+            Finding(
                 name,
                 name,
                 TRANSITION_ADDRESS,
@@ -211,7 +211,7 @@ def evaluate_transition_address(address: str) -> Finding:
     finding = _grade_transition(address, address, set(), subject=address)
     if finding is not None:
         return finding
-    return _finding(
+    return Finding(
         address,
         address,
         TRANSITION_ADDRESS,
@@ -244,7 +244,7 @@ def _grade_transition(
     evidence = {"address": record, "kind": kind.value, "embedded_ipv4": carried}
     subject = subject or f"{name} [{record}]"
     if kind is TransitionKind.NAT64 and carried in ipv4:
-        return _finding(
+        return Finding(
             name,
             subject,
             TRANSITION_ADDRESS,
@@ -253,7 +253,7 @@ def _grade_transition(
             "itself has no IPv6 address.",
             evidence,
         )
-    return _finding(
+    return Finding(
         name,
         subject,
         TRANSITION_ADDRESS,
@@ -467,25 +467,7 @@ def _ports_text(ports: Sequence[int]) -> str:
 def _parity(
     target: str, subject: str, status: Status, summary: str, evidence: Mapping[str, Any]
 ) -> Finding:
-    return _finding(target, subject, PORT_PARITY, status, summary, evidence)
-
-
-def _finding(
-    target: str,
-    subject: str,
-    check_id: str,
-    status: Status,
-    summary: str,
-    evidence: Mapping[str, Any],
-) -> Finding:
-    return Finding(
-        target=target,
-        subject=subject,
-        check_id=check_id,
-        status=status,
-        summary=summary,
-        evidence=dict(evidence),
-    )
+    return Finding(target, subject, PORT_PARITY, status, summary, evidence)
 
 
 # --- port parity: probing -------------------------------------------------------------------

@@ -322,7 +322,7 @@ def evaluate_name(
         reasons = "; ".join(f"{a.rdtype}: {a.detail or a.outcome.value}" for a in failed)
         tested = " (the other addresses were tested)" if addresses_of(answers) else ""
         summary = f"Could not test HTTPS on all of {name}: lookups failed ({reasons}){tested}."
-        return _finding(target, name, AVAILABLE, Status.ERROR, summary, evidence)
+        return Finding(target, name, AVAILABLE, Status.ERROR, summary, evidence)
     if addresses_of(answers):
         return None
     if any(answer.outcome is DnsOutcome.NXDOMAIN for answer in answers.values()):
@@ -331,7 +331,7 @@ def evaluate_name(
         summary = f"{name} has no IPv4 or IPv6 address, so it was not tested."
     if is_www:
         summary += " Visitors who type www. in front of the name will find no site."
-    return _finding(target, name, AVAILABLE, Status.INFO, summary, evidence)
+    return Finding(target, name, AVAILABLE, Status.INFO, summary, evidence)
 
 
 def evaluate_endpoint(target: str, facts: EndpointFacts) -> list[Finding]:
@@ -359,16 +359,16 @@ def evaluate_available(target: str, endpoint: Endpoint, hop: Hop) -> Finding:
             "body_truncated": outcome.body_truncated,
         }
         summary = f"HTTPS on {subject} answers (HTTP {outcome.status}) with a valid certificate."
-        return _finding(target, subject, AVAILABLE, Status.PASS, summary, evidence)
+        return Finding(target, subject, AVAILABLE, Status.PASS, summary, evidence)
     evidence |= _failure_evidence(outcome)
     if outcome.kind is HttpErrorKind.TLS:
         summary = f"HTTPS on {subject} fails: {outcome.message}."
-        return _finding(target, subject, AVAILABLE, Status.FAIL, summary, evidence)
+        return Finding(target, subject, AVAILABLE, Status.FAIL, summary, evidence)
     if outcome.kind in _BROKEN_ANSWER:
         summary = f"HTTPS on {subject} gives no usable answer: {outcome.message}."
-        return _finding(target, subject, AVAILABLE, Status.FAIL, summary, evidence)
+        return Finding(target, subject, AVAILABLE, Status.FAIL, summary, evidence)
     summary = f"Could not test HTTPS on {subject}: {outcome.message}."
-    return _finding(target, subject, AVAILABLE, Status.ERROR, summary, evidence)
+    return Finding(target, subject, AVAILABLE, Status.ERROR, summary, evidence)
 
 
 # --- evaluation: https.redirect -------------------------------------------------------------
@@ -382,7 +382,7 @@ def evaluate_redirect(
     evidence = {**endpoint.evidence(80), "chain": [_hop_evidence(hop) for hop in chain]}
 
     def verdict(status: Status, summary: str) -> Finding:
-        return _finding(target, subject, REDIRECT, status, summary, evidence)
+        return Finding(target, subject, REDIRECT, status, summary, evidence)
 
     first = chain[0]
     if isinstance(first.outcome, FetchFailure):
@@ -566,7 +566,7 @@ def evaluate_hsts(target: str, endpoint: Endpoint, hop: Hop) -> Finding:
     evidence: dict[str, Any] = {**endpoint.evidence(443), "url": hop.url}
 
     def verdict(status: Status, summary: str) -> Finding:
-        return _finding(target, subject, HSTS, status, summary, evidence)
+        return Finding(target, subject, HSTS, status, summary, evidence)
 
     if isinstance(hop.outcome, FetchFailure):
         evidence |= _failure_evidence(hop.outcome)
@@ -729,7 +729,7 @@ def evaluate_headers(target: str, endpoint: Endpoint, page: Sequence[Hop]) -> Fi
     evidence: dict[str, Any] = {**endpoint.evidence(443), "url": final.url}
 
     def verdict(status: Status, summary: str) -> Finding:
-        return _finding(target, subject, HEADERS, status, summary, evidence)
+        return Finding(target, subject, HEADERS, status, summary, evidence)
 
     response = final.outcome
     if isinstance(response, FetchFailure):
@@ -782,16 +782,3 @@ def _is_ip(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _finding(
-    target: str, subject: str, check_id: str, status: Status, summary: str, evidence: dict[str, Any]
-) -> Finding:
-    return Finding(
-        target=target,
-        subject=subject,
-        check_id=check_id,
-        status=status,
-        summary=summary,
-        evidence=evidence,
-    )

@@ -165,10 +165,10 @@ def evaluate_router_advertisement(target: str, facts: RouterFacts) -> list[Findi
             f"advertisements ({how})"
             + (", on a network declared IPv4-only." if facts.ipv4_only else ".")
         )
-        return [_finding(target, facts.interface, ROUTER_ADVERTISEMENT, status, summary, evidence)]
+        return [Finding(target, facts.interface, ROUTER_ADVERTISEMENT, status, summary, evidence)]
     if facts.error is not None:
         return [
-            _finding(
+            Finding(
                 target,
                 facts.interface,
                 ROUTER_ADVERTISEMENT,
@@ -179,7 +179,7 @@ def evaluate_router_advertisement(target: str, facts: RouterFacts) -> list[Findi
             )
         ]
     return [
-        _finding(
+        Finding(
             target,
             facts.interface,
             ROUTER_ADVERTISEMENT,
@@ -234,7 +234,7 @@ def _per_server(
         else:
             status, tail = Status.INFO, ""
         findings.append(
-            _finding(target, subject, check_id, status, f"{subject} {description}{tail}.", evidence)
+            Finding(target, subject, check_id, status, f"{subject} {description}{tail}.", evidence)
         )
     return findings
 
@@ -286,10 +286,10 @@ def evaluate_dhcpv6(target: str, facts: Dhcpv6Facts) -> list[Finding]:
         summary = f"{facts.interface}: this machine holds {addresses} from DHCPv6 ({how})" + (
             ", on a network declared IPv4-only." if facts.ipv4_only else "."
         )
-        return [_finding(target, facts.interface, DHCPV6, status, summary, evidence)]
+        return [Finding(target, facts.interface, DHCPV6, status, summary, evidence)]
     if facts.error is not None:
         return [
-            _finding(
+            Finding(
                 target,
                 facts.interface,
                 DHCPV6,
@@ -300,7 +300,7 @@ def evaluate_dhcpv6(target: str, facts: Dhcpv6Facts) -> list[Finding]:
             )
         ]
     return [
-        _finding(
+        Finding(
             target,
             facts.interface,
             DHCPV6,
@@ -353,7 +353,7 @@ def evaluate_ipv6_hosts(target: str, facts: HostsFacts) -> list[Finding]:
     }
     if facts.echo_error is not None:
         findings.append(
-            _finding(
+            Finding(
                 target,
                 facts.interface,
                 IPV6_HOSTS,
@@ -365,7 +365,7 @@ def evaluate_ipv6_hosts(target: str, facts: HostsFacts) -> list[Finding]:
         )
     elif not facts.hosts:
         findings.append(
-            _finding(
+            Finding(
                 target,
                 facts.interface,
                 IPV6_HOSTS,
@@ -406,7 +406,7 @@ def _host_finding(target: str, facts: HostsFacts, host: LanHost) -> Finding:
     else:
         status = Status.INFO
         summary = f"{subject} {_seen(host)}."
-    return _finding(target, subject, IPV6_HOSTS, status, summary, evidence)
+    return Finding(target, subject, IPV6_HOSTS, status, summary, evidence)
 
 
 # --- tunnels and transition names -----------------------------------------------------------
@@ -428,7 +428,7 @@ def evaluate_tunnel(target: str, facts: TunnelFacts) -> list[Finding]:
     findings += _transition_address_findings(target, facts.interfaces)
     if not any(finding.status is not Status.INFO for finding in findings):
         findings.append(
-            _finding(
+            Finding(
                 target,
                 THIS_MACHINE,
                 TUNNEL,
@@ -449,7 +449,7 @@ def _tunnel_interface_findings(target: str, interfaces: Iterable[lan.Interface])
         subject = f"tunnel interface {interface.name}"
         if interface.kind.is_transition_tunnel and active:
             findings.append(
-                _finding(
+                Finding(
                     target,
                     subject,
                     TUNNEL,
@@ -461,7 +461,7 @@ def _tunnel_interface_findings(target: str, interfaces: Iterable[lan.Interface])
             )
         elif interface.kind.is_transition_tunnel:
             findings.append(
-                _finding(
+                Finding(
                     target,
                     subject,
                     TUNNEL,
@@ -473,7 +473,7 @@ def _tunnel_interface_findings(target: str, interfaces: Iterable[lan.Interface])
             )
         elif interface.kind is lan.InterfaceKind.TUNNEL and active:
             findings.append(
-                _finding(
+                Finding(
                     target,
                     subject,
                     TUNNEL,
@@ -496,7 +496,7 @@ def _transition_address_findings(target: str, interfaces: Iterable[lan.Interface
             if kind in (TransitionKind.SIX_TO_FOUR, TransitionKind.TEREDO, TransitionKind.ISATAP):
                 subject = f"{address.address} on {interface.name}"
                 findings.append(
-                    _finding(
+                    Finding(
                         target,
                         subject,
                         TUNNEL,
@@ -530,7 +530,7 @@ def _name_findings(target: str, facts: TunnelFacts) -> list[Finding]:
         elif failed:
             reason = "; ".join(f"{x.rdtype}: {x.detail or x.outcome.value}" for x in failed)
             findings.append(
-                _finding(
+                Finding(
                     target,
                     name,
                     TUNNEL,
@@ -543,7 +543,7 @@ def _name_findings(target: str, facts: TunnelFacts) -> list[Finding]:
             quiet.append(name)
     if quiet:
         findings.append(
-            _finding(
+            Finding(
                 target,
                 f"DNS names {', '.join(TUNNEL_NAMES)}",
                 TUNNEL,
@@ -572,7 +572,7 @@ def _resolving_name(
             f"{name} resolves ({addresses}): browsers with automatic proxy detection take their "
             "proxy settings from it (the WPAD path mitm6 relays through); make sure it is yours."
         )
-    return _finding(target, name, TUNNEL, status, summary, evidence)
+    return Finding(target, name, TUNNEL, status, summary, evidence)
 
 
 def search_domains() -> tuple[str, ...]:
@@ -654,7 +654,7 @@ class LanFamily:
         names = ", ".join(i.name for i in snapshot.interfaces) or "none found"
         reason = f"this machine has no interface named {target.interface!r} (interfaces: {names})"
         for spec in self.checks:
-            yield _finding(
+            yield Finding(
                 target.value,
                 target.interface,
                 spec.check_id,
@@ -729,21 +729,3 @@ async def probe_tunnel_names(
 
 def _reason(error: Exception) -> str:
     return error.reason if isinstance(error, lan.ProbeNotPossibleError) else str(error)
-
-
-def _finding(
-    target: str,
-    subject: str,
-    check_id: str,
-    status: Status,
-    summary: str,
-    evidence: Mapping[str, Any],
-) -> Finding:
-    return Finding(
-        target=target,
-        subject=subject,
-        check_id=check_id,
-        status=status,
-        summary=summary,
-        evidence=dict(evidence),
-    )

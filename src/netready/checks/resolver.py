@@ -336,7 +336,7 @@ def evaluate_validation(address: str, secure: ValidationAnswer, bogus: Validatio
         "bogus": _answer_evidence(bogus),
     }
     status, summary = _validation_verdict(address, secure, bogus)
-    return _finding(address, address, VALIDATING, status, summary, evidence)
+    return Finding(address, address, VALIDATING, status, summary, evidence)
 
 
 def _validation_verdict(
@@ -407,7 +407,7 @@ def evaluate_dot_available(address: str, dot: DotProbe) -> Finding:
         )
     else:
         status, summary = _dot_rcode_verdict(subject, exchange, dot.verify_error is None)
-    return _finding(address, subject, DOT_AVAILABLE, status, summary, evidence)
+    return Finding(address, subject, DOT_AVAILABLE, status, summary, evidence)
 
 
 def _no_dot_session(subject: str, failure: TransportError | None) -> tuple[Status, str]:
@@ -471,7 +471,7 @@ def evaluate_dot_certificate(
     if exchange is None:
         status, summary = _no_session_certificate(subject, dot)
         evidence = {"trusted": False, "verify_error": dot.verify_error, **_dot_evidence(dot)}
-        return _finding(address, subject, DOT_CERTIFICATE, status, summary, evidence)
+        return Finding(address, subject, DOT_CERTIFICATE, status, summary, evidence)
     certificate = exchange.tls.certificate
     identity = _identity(certificate, address, names)
     problems = [
@@ -485,11 +485,11 @@ def evaluate_dot_certificate(
     if not problems:
         assert certificate is not None  # a missing certificate is a problem of its own
         summary = _certificate_pass_summary(subject, exchange, certificate, identity, now)
-        return _finding(address, subject, DOT_CERTIFICATE, Status.PASS, summary, evidence)
+        return Finding(address, subject, DOT_CERTIFICATE, Status.PASS, summary, evidence)
     ordered = sorted(problems, key=lambda problem: -problem[0].severity)
     summary = f"DNS over TLS at {subject}: " + "; ".join(text for _, text in ordered) + "."
     status = ordered[0][0]
-    return _finding(address, subject, DOT_CERTIFICATE, status, summary, evidence)
+    return Finding(address, subject, DOT_CERTIFICATE, status, summary, evidence)
 
 
 def _no_session_certificate(subject: str, dot: DotProbe) -> tuple[Status, str]:
@@ -668,7 +668,7 @@ def evaluate_doh(
         status, summary = _doh_working_verdict(subject, address, outcomes, identity, names)
     else:
         status, summary = _doh_failed_verdict(subject, outcomes)
-    return _finding(address, subject, DOH_AVAILABLE, status, summary, evidence)
+    return Finding(address, subject, DOH_AVAILABLE, status, summary, evidence)
 
 
 def _doh_outcome(result: DohResult) -> tuple[_Outcome, str]:
@@ -769,21 +769,3 @@ def _tls_name(version: str) -> str:
 
 def _date(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d")
-
-
-def _finding(
-    target: str,
-    subject: str,
-    check_id: str,
-    status: Status,
-    summary: str,
-    evidence: dict[str, Any],
-) -> Finding:
-    return Finding(
-        target=target,
-        subject=subject,
-        check_id=check_id,
-        status=status,
-        summary=summary,
-        evidence=evidence,
-    )

@@ -223,11 +223,11 @@ def evaluate_addresses(
     if failed:
         reasons = "; ".join(f"{a.rdtype}: {a.detail or a.outcome.value}" for a in failed)
         summary = f"Could not test TLS on {service.subject}: lookups failed ({reasons})."
-        return _finding(target, service.subject, CONNECT, Status.ERROR, summary, evidence)
+        return Finding(target, service.subject, CONNECT, Status.ERROR, summary, evidence)
     summary = (
         f"{service.host} has no IPv4 or IPv6 address, so TLS on port {service.port} was not tested."
     )
-    return _finding(target, service.subject, CONNECT, Status.INFO, summary, evidence)
+    return Finding(target, service.subject, CONNECT, Status.INFO, summary, evidence)
 
 
 def evaluate_endpoint(
@@ -997,7 +997,7 @@ def evaluate_parity(
     }
 
     def verdict(status: Status, summary: str) -> Finding:
-        return _finding(target, service.subject, ADDRESS_PARITY, status, summary, evidence)
+        return Finding(target, service.subject, ADDRESS_PARITY, status, summary, evidence)
 
     if len(profiles) < 2:
         return verdict(
@@ -1112,24 +1112,6 @@ def _verdict_for(
     target: str, facts: EndpointFacts, check_id: str, evidence: dict[str, Any]
 ) -> Verdict:
     def verdict(status: Status, summary: str) -> Finding:
-        return _finding(target, facts.subject, check_id, status, summary, evidence)
+        return Finding(target, facts.subject, check_id, status, summary, evidence)
 
     return verdict
-
-
-def _finding(
-    target: str,
-    subject: str,
-    check_id: str,
-    status: Status,
-    summary: str,
-    evidence: Mapping[str, Any],
-) -> Finding:
-    return Finding(
-        target=target,
-        subject=subject,
-        check_id=check_id,
-        status=status,
-        summary=summary,
-        evidence=evidence,
-    )
