@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.lab.lan_topology import LanLab
 from tests.lab.netlab import LabHost
 from tests.lab.topology import DnsLab
 from tests.lab.web_topology import WebLab
@@ -95,3 +96,39 @@ def _statuses(database: Path) -> dict[str, set[str]]:
     for check_id, status in rows:
         statuses.setdefault(check_id, set()).add(status)
     return statuses
+
+
+def test_the_app_checks_a_local_network_declared_ipv4_only(lan_lab: LanLab, tmp_path: Path) -> None:
+    # Given the settings a user makes: the LAN interface, "this network is IPv4-only", the
+    # lab's DNS server
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[scan]\nresolvers = ["{lan_lab.resolver_ip}"]\nlan_interface = "eth0"\n'
+        "lan_ipv4_only = true\ntimeout = 3\n"
+    )
+    database = tmp_path / "results.db"
+    argv = [
+        sys.executable, "-m", "netready.gui", "--smoke-scan", "--smoke-checks", "lan,exposure",
+        "--db", str(database), "--config", str(config),
+    ]  # fmt: skip
+    environment = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "PYTHONPATH": str(REPOSITORY / "src"),
+    }
+    # When the app scans the local network from the lab's client (radvd, dnsmasq and hosts
+    # with IPv6 on the same bridge) with the Local network and exposure families ticked
+    done = lan_lab.lanclient.run(argv, timeout=300, env=environment, cwd=REPOSITORY)
+    # Then it finds what the command line finds: the rogue router, the DHCPv6 server, and
+    # ports that only IPv6 leaves open
+    assert done.returncode == 0, f"{done.stdout}\n{done.stderr}"
+    statuses = _statuses(database)
+    assert statuses["exposure.lan.router_advertisement"] == {"fail"}
+    assert statuses["exposure.lan.dhcpv6"] == {"fail"}
+    assert statuses["exposure.lan.ipv6_hosts"] == {"warning"}  # IPv6 on where none was meant
+    assert "fail" in statuses["exposure.port_parity"]
+    with sqlite3.connect(database) as connection:
+        targets = connection.execute("select target, kind from scan_targets").fetchall()
+    assert targets == [("lan:eth0", "interface")]

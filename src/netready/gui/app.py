@@ -63,8 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--smoke-scan",
         action="append",
+        nargs="?",
+        const="",
         metavar="TARGET",
-        help="scan TARGET (repeatable) as the Scan button would, print the outcome, quit",
+        help="scan TARGET (repeatable; none with the lan family) as the Scan button would, "
+        "print the outcome, quit",
     )
     parser.add_argument(
         "--smoke-checks",
@@ -92,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config_path=args.config or default_config_path(),
     )
     window.show()
-    if args.smoke_scan:
+    if args.smoke_scan is not None:
         _scan_then_quit(app, window, args.smoke_scan, args.smoke_checks.split(","))
     preloading = preload_in_background(window)
     if args.smoke_test:
@@ -154,36 +157,44 @@ def _scan_then_quit(
     """`--smoke-scan`: once the families are known, scan; print the outcome; exit 0 only for
     a completed scan with findings (1 otherwise, 2 for an unknown family)."""
 
+    def quit_with(status: int) -> None:
+        # as the user's Quit does: closing the window lets the scan's thread end first (a
+        # QThread destroyed while it runs aborts the process), then the loop ends
+        def close_and_exit() -> None:
+            window.close()
+            app.exit(status)
+
+        QTimer.singleShot(0, close_and_exit)
+
     def start() -> None:
         unknown = sorted(set(families) - set(window.family_boxes))
         if unknown:
             print(f"netready-gui: unknown families: {', '.join(unknown)}", file=sys.stderr)
-            app.exit(2)
+            quit_with(2)
             return
         for name, box in window.family_boxes.items():
             box.setChecked(name in families)
-        window.set_targets_text("\n".join(targets))
+        window.set_targets_text("\n".join(target for target in targets if target))
         if not window.start_scan():
             reason = window.ui.progressLabel.text() or window.ui.targetErrorLabel.text()
             print(f"netready-gui: the scan did not start: {reason}", file=sys.stderr)
-            app.exit(1)
+            quit_with(1)
         elif window.worker is not None:
             window.worker.scan_failed.connect(failed)
 
     def failed(message: str) -> None:
         print(f"netready-gui: the scan failed: {message}", file=sys.stderr)
-        app.exit(1)
+        quit_with(1)
 
     def finished(scan_id: int, cancelled: bool) -> None:
         count = window.findings.finding_count
         state = "cancelled" if cancelled else "completed"
         print(f"{SCANNED_MARKER}: scan {scan_id} {state}, {count} findings", flush=True)
-        app.exit(0 if count and not cancelled else 1)
+        quit_with(0 if count and not cancelled else 1)
 
     def give_up() -> None:
         print(f"netready-gui: no result within {SMOKE_SCAN_SECONDS} s", file=sys.stderr)
-        window.stop_scan()
-        app.exit(1)
+        quit_with(1)
 
     window.families_ready.connect(start, Qt.ConnectionType.QueuedConnection)
     window.scan_finished.connect(finished)
