@@ -30,7 +30,7 @@ fi
 
 rm -rf "$SOURCE_COPY"
 mkdir -p "$SOURCE_COPY"
-cp -R pyproject.toml README.md src resources ui "$SOURCE_COPY"/
+cp -R pyproject.toml README.md LICENSE src resources ui "$SOURCE_COPY"/
 find "$SOURCE_COPY" -name __pycache__ -prune -exec rm -rf {} +
 
 if [ ! -x "$VENV/bin/python" ]; then

@@ -30,7 +30,7 @@ function Invoke-Native {
 
 if (Test-Path $SourceCopy) { Remove-Item -Recurse -Force $SourceCopy }
 New-Item -ItemType Directory -Force $SourceCopy | Out-Null
-Copy-Item -Recurse pyproject.toml, README.md, src, resources, ui -Destination $SourceCopy
+Copy-Item -Recurse pyproject.toml, README.md, LICENSE, src, resources, ui -Destination $SourceCopy
 Get-ChildItem -Recurse -Directory -Filter __pycache__ $SourceCopy | Remove-Item -Recurse -Force
 
 $VenvPython = Join-Path $Venv "Scripts\python.exe"

@@ -148,3 +148,19 @@ def test_the_window_scans_the_web_lab_through_its_own_scan_process(
     statuses = _statuses([{"check_id": check, "status": status} for check, status in rows])
     assert statuses["dns.resolve"] == {"pass"}
     assert statuses["tls.connect"] == {"pass"}, "the frozen scan process ran the TLS workers"
+
+
+def test_the_bundle_carries_the_licences_of_what_it_holds(bundle: Path) -> None:
+    internal = bundle / "_internal"
+    # netready's own licence, and a folder per bundled distribution, none of them empty
+    assert "GNU GENERAL PUBLIC LICENSE" in (internal / "LICENSE").read_text()
+    folders = {path.name: path for path in (internal / "licenses").iterdir()}
+    assert {"sslyze", "nassl", "cryptography", "httpx", "PySide6_Essentials"} <= set(folders)
+    assert all(any(folder.iterdir()) for folder in folders.values())
+    # Qt for Python ships no licence text in its wheel: the LGPL-3.0 is added
+    assert (
+        "LESSER GENERAL PUBLIC LICENSE"
+        in (folders["PySide6_Essentials"] / "LGPL-3.0.txt").read_text()
+    )
+    # and no build tool is among them
+    assert not {"pyinstaller", "pip", "setuptools"} & {name.lower() for name in folders}
