@@ -529,3 +529,20 @@ def test_a_file_that_is_not_a_results_database_is_refused_and_nothing_changes(
     assert len(warnings) == 1
     assert "notes.db" in warnings[0]
     assert not_a_database.read_text().startswith("these are my notes")
+
+
+def test_a_new_window_lists_the_worst_findings_first(make_window: MakeWindow) -> None:
+    window = make_window(engine_factory=engine_factory())
+    window.findings.add_findings(
+        [
+            _finding("a.example", "dns.resolve", Status.PASS),
+            _finding("a.example", "https.hsts", Status.FAIL),
+            _finding("b.example", "https.headers", Status.WARNING),
+            _finding("b.example", "dns.resolve", Status.ERROR),
+        ]
+    )
+    shown = [
+        window.findings.index(row, FindingColumn.STATUS).data()
+        for row in range(window.findings.rowCount())
+    ]
+    assert shown == ["Fail", "Error", "Warning", "Pass"]

@@ -161,7 +161,8 @@ class MainWindow(QMainWindow):
     def _set_up_views(self) -> None:
         findings_view = self.ui.findingsView
         findings_view.setModel(self.findings)
-        findings_view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        # worst first: what needs fixing leads (a user's own order is restored with the layout)
+        findings_view.sortByColumn(FindingColumn.STATUS, Qt.SortOrder.DescendingOrder)
         rows = findings_view.verticalHeader()
         # fixed row heights: the view never measures rows, so 100,000 of them cost nothing
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
