@@ -882,3 +882,66 @@ def test_lan_ipv4_only_needs_lan(capsys: pytest.CaptureFixture[str], tmp_path: A
     status = cli.main(["scan", "example.org", "--lan-ipv4-only", "--db", str(tmp_path / "r.db")])
     assert status == cli.EXIT_BAD_INPUT
     assert "--lan-ipv4-only describes the network that --lan checks" in capsys.readouterr().err
+
+
+# --- IPv6 neighbour priming after the echo (stand-ins for the system: nothing is sent) ------
+
+
+@dataclass
+class SnapshotsInTurn:
+    """A stand-in inspector: each snapshot() is the next of `snapshots` (the last repeats)."""
+
+    snapshots: list[lan.LanSnapshot]
+
+    def snapshot(self) -> lan.LanSnapshot:
+        return self.snapshots.pop(0) if len(self.snapshots) > 1 else self.snapshots[0]
+
+    def ping_command(self, interface: lan.Interface, window: float) -> list[str]:
+        raise lan.LanInspectionError("no ping here")
+
+
+def link_only() -> lan.Interface:
+    address = lan.InterfaceAddress("fe80::100", 64, AddressOrigin.LINK)
+    return lan.Interface(
+        "eth0", 2, "02:00:00:00:01:00", True, InterfaceKind.ETHERNET, "", (address,)
+    )
+
+
+def primed_view(
+    monkeypatch: pytest.MonkeyPatch, before: Sequence[lan.Neighbour], after: Sequence[lan.Neighbour]
+) -> tuple[ex.LanView, list[tuple[list[str], int]]]:
+    interface = link_only()
+    snapshots = [lan.LanSnapshot("linux", (interface,), tuple(n)) for n in (before, after)]
+    primed: list[tuple[list[str], int]] = []
+
+    async def echo(_interface: lan.Interface, **_options: Any) -> lan.EchoResult:
+        return lan.EchoResult((LL_B,), {}, "raw ICMPv6 socket")  # it sent no solicitation
+
+    async def prime(addresses: Any, *, settle: float, scope_id: int, **_options: Any) -> int:
+        primed.append((list(addresses), scope_id))
+        return len(primed[-1][0])
+
+    monkeypatch.setattr(lan, "inspector", lambda: SnapshotsInTurn(snapshots))
+    monkeypatch.setattr(lan, "all_nodes_echo", echo)
+    monkeypatch.setattr(lan, "prime_neighbours", prime)
+    return asyncio.run(ex.lan_view(context({}, {}), interface)), primed
+
+
+def test_a_responder_without_a_known_mac_is_primed_and_then_matched(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a host that answered the echo but whose link-layer address nothing here learned
+    ipv4 = lan.Neighbour("192.0.2.11", MAC_B, "eth0")
+    learned = lan.Neighbour(LL_B, MAC_B, "eth0")
+    # When the view is made, and the system learns the address once a datagram is sent
+    lan_view, primed = primed_view(monkeypatch, [ipv4], [ipv4, learned])
+    # Then exactly that responder was primed, on the interface's scope, and it is matched
+    assert primed == [([LL_B], 2)]
+    assert ex.hosts_from_view(lan_view) == (ex.LanHost(MAC_B, (LL_B,), ("192.0.2.11",), ("echo",)),)
+
+
+def test_nothing_is_primed_when_every_responder_is_known(monkeypatch: pytest.MonkeyPatch) -> None:
+    known = [lan.Neighbour(LL_B, MAC_B, "eth0")]
+    lan_view, primed = primed_view(monkeypatch, known, known)
+    assert primed == []
+    assert lan_view.ipv6_neighbours() == {LL_B: MAC_B}

@@ -643,10 +643,22 @@ def test_dhcpv6_solicit_when_port_546_cannot_be_had(
 
 def test_priming_sends_one_datagram_per_address_on_loopback() -> None:
     limiter = RateLimiter(10_000)
-    sent = asyncio.run(
-        lan.prime_ipv4_neighbours(["127.0.0.1", "127.0.0.2"], limiter=limiter, settle=0)
-    )
+    sent = asyncio.run(lan.prime_neighbours(["127.0.0.1", "127.0.0.2"], limiter=limiter, settle=0))
     assert sent == 2
+
+
+def test_priming_reaches_ipv6_addresses_too_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a socket on loopback in place of the discard port (which may be served or blocked)
+    with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as listener:
+        listener.bind(("::1", 0))
+        listener.settimeout(2)
+        monkeypatch.setattr(lan.priming, "_DISCARD_PORT", listener.getsockname()[1])
+        # When IPv4 and IPv6 addresses are primed in one call
+        sent = asyncio.run(lan.prime_neighbours(["::1", "127.0.0.1"], settle=0))
+        # Then both datagrams went out, and the IPv6 one arrived
+        assert sent == 2
+        data, sender = listener.recvfrom(16)
+    assert (data, sender[0]) == (b"", "::1")
 
 
 def test_interface_for_network() -> None:

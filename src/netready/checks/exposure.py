@@ -53,7 +53,7 @@ import asyncio
 import ipaddress
 import logging
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -107,6 +107,9 @@ MAX_ADDRESSES_PER_FAMILY = 4
 MAX_IPV6_PER_HOST = 3
 #: Low-byte addresses tried in an IPv6 network: ::1 to ::ff.
 LOW_BYTE_HINTS = 255
+#: Seconds to wait for the neighbour discovery that IPv6 priming sets off (one round trip on a
+#: link, with room for a slow host).
+IPV6_PRIMING_SETTLE = 0.5
 
 
 # --- transition addresses -------------------------------------------------------------------
@@ -708,7 +711,7 @@ async def _make_view(context: CheckContext, interface: lan.Interface) -> LanView
         ahead = attempts_ahead(context, len(config.exposure_ports))
         return await context.probe(
             f"IPv4 neighbour priming of {subnet}",
-            lambda: lan.prime_ipv4_neighbours(
+            lambda: lan.prime_neighbours(
                 (str(a) for a in subnet.hosts()), limiter=scanner.limiter, settle=1.0
             ),
             timeout=scanner.worst_case_seconds(ahead) + 5.0,
@@ -732,7 +735,20 @@ async def _make_view(context: CheckContext, interface: lan.Interface) -> LanView
     snapshot = await _read_snapshot()
     if isinstance(echoed, lan.ProbeNotPossibleError):
         return LanView(interface, snapshot, None, echoed.reason, echoed.privileges, primed)
-    return LanView(interface, snapshot, echoed, primed=primed)
+    view = LanView(interface, snapshot, echoed, primed=primed)
+    unknown = [address for address, mac in view.ipv6_neighbours().items() if mac is None]
+    if not unknown:
+        return view
+    # A responder that knew this machine's link-layer address already sent no neighbour
+    # solicitation, so nothing here learned its own; a datagram to it makes the system ask.
+    await context.probe(
+        f"IPv6 neighbour priming on {interface.name}",
+        lambda: lan.prime_neighbours(
+            unknown, settle=IPV6_PRIMING_SETTLE, scope_id=interface.index or 0
+        ),
+        timeout=IPV6_PRIMING_SETTLE + 5.0,
+    )
+    return replace(view, snapshot=await _read_snapshot())
 
 
 def _primable_subnet(interface: lan.Interface, limit: int) -> ipaddress.IPv4Network | None:

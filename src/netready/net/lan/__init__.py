@@ -86,7 +86,7 @@ from netready.net.lan.model import (
     run_command,
     with_interface_index,
 )
-from netready.net.lan.priming import prime_ipv4_neighbours
+from netready.net.lan.priming import prime_neighbours
 from netready.net.lan.windows import WindowsInspector
 
 __all__ = [
@@ -122,7 +122,7 @@ __all__ = [
     "parse_dhcpv6_advertise",
     "parse_ping_responders",
     "parse_router_advertisement",
-    "prime_ipv4_neighbours",
+    "prime_neighbours",
     "run_command",
     "solicit_dhcpv6",
     "solicit_routers",
