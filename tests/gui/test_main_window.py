@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -356,9 +357,11 @@ def test_export_writes_every_finding_as_csv(
         "&PDF report…",
         "&JSON…",
     ]
-    # the PDF is laid out on the GUI thread
+    # the PDF is laid out on the GUI thread, once the event loop runs again
     pdf = tmp_path / "report.pdf"
-    window.export(ExportFormat.PDF, pdf)
+    exporter = window.export(ExportFormat.PDF, pdf)
+    with qtbot.waitSignal(exporter.export_finished, timeout=10_000):
+        pass
     assert pdf.read_bytes().startswith(b"%PDF-")
 
 
@@ -546,3 +549,19 @@ def test_a_new_window_lists_the_worst_findings_first(make_window: MakeWindow) ->
         for row in range(window.findings.rowCount())
     ]
     assert shown == ["Fail", "Error", "Warning", "Pass"]
+
+
+def test_an_export_waits_for_the_event_loop_so_its_signals_cannot_be_missed(
+    qtbot: QtBot, make_window: MakeWindow, tmp_path: Path
+) -> None:
+    # Given an export so small that a thread would finish it at once
+    window = make_window(engine_factory=engine_factory())
+    path = tmp_path / "empty.csv"
+    exporter = window.export(ExportFormat.CSV, path)
+    # When the caller is slow to start listening (here: 0.3 s before it waits)
+    time.sleep(0.3)
+    assert not path.exists()  # nothing ran yet: the export starts with the event loop
+    # Then it still hears the export finish
+    with qtbot.waitSignal(exporter.export_finished, timeout=5000) as written:
+        pass
+    assert written.args == [str(path)]

@@ -242,12 +242,23 @@ def test_bad_sizes_are_refused() -> None:
 
 
 def child_pids() -> set[int]:
-    """The live (non-zombie) child processes of this process, from /proc."""
+    """The live (non-zombie) child processes of this process, from every /proc/PID/stat.
+
+    (Not /proc/self/task/*/children: a thread that ends between the listing and the read
+    takes its file along, and the children it started move to another thread.)
+    """
     children: set[int] = set()
-    for task in os.listdir(f"/proc/{os.getpid()}/task"):
-        with open(f"/proc/{os.getpid()}/task/{task}/children") as listing:
-            children.update(int(pid) for pid in listing.read().split())
-    return {pid for pid in children if process_exists(pid)}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                state, parent = stat.read().rsplit(")", 1)[1].split()[:2]
+        except (FileNotFoundError, ProcessLookupError):  # gone meanwhile
+            continue
+        if int(parent) == os.getpid() and state != "Z":
+            children.add(int(entry))
+    return children
 
 
 def test_cancelling_a_caller_while_its_worker_starts_leaves_no_stray_process() -> None:

@@ -884,19 +884,25 @@ class MainWindow(QMainWindow):
                 self.tr("Export failed: {message}").format(message=message)
             )
         )
+        # the export starts once the event loop runs again, so a caller that connects to
+        # the returned worker's signals cannot miss them, however quick the export
         if exporter.needs_gui_thread:
-            self.statusBar().showMessage(self.tr("Writing the PDF…"))
-            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-            try:
-                exporter.run()
-            finally:
-                QApplication.restoreOverrideCursor()
-            exporter.deleteLater()
+            QTimer.singleShot(0, exporter, lambda: self._export_here(exporter))
         else:
             self._exporter = exporter
             exporter.finished.connect(self._export_done)
-            exporter.start()
+            QTimer.singleShot(0, exporter, exporter.start)
         return exporter
+
+    def _export_here(self, exporter: ExportWorker) -> None:
+        """The PDF: Qt's text layout and printing belong to the GUI thread."""
+        self.statusBar().showMessage(self.tr("Writing the PDF…"))
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            exporter.run()
+        finally:
+            QApplication.restoreOverrideCursor()
+        exporter.deleteLater()
 
     def _export_done(self) -> None:
         if self._exporter is not None:
