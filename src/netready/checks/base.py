@@ -7,7 +7,8 @@ the engine's global and per-host limits and the per-probe timeout hold for every
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import asyncio
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -128,3 +129,20 @@ async def lookup(context: CheckContext, name: str, rdtype: str) -> DnsAnswer:
         )
     except ProbeTimeoutError as error:
         return DnsAnswer(name, rdtype, DnsOutcome.TIMEOUT, detail=str(error))
+
+
+async def as_they_finish(operations: Iterable[Awaitable[T]]) -> AsyncGenerator[T, None]:
+    """Run `operations` at once and yield each result as soon as it is in.
+
+    The rest are cancelled, and awaited, when the caller stops or fails: use it in
+    ``async with contextlib.aclosing(...)`` where the caller may stop early (``break``), so
+    that happens at once rather than when the generator is collected.
+    """
+    tasks = [asyncio.ensure_future(operation) for operation in operations]
+    try:
+        for next_done in asyncio.as_completed(tasks):
+            yield await next_done
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

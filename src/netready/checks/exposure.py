@@ -50,6 +50,7 @@ link-local IPv6 addresses carry their ``%interface``)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import logging
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
@@ -62,6 +63,7 @@ from netready.checks.base import (
     CheckContext,
     CheckSpec,
     ProbeTimeoutError,
+    as_they_finish,
     lookup,
 )
 from netready.findings import Finding, Status
@@ -549,23 +551,18 @@ async def parity_findings(
     known_ipv4: Mapping[str, Mapping[int, PortAnswer]] | None = None,
 ) -> AsyncIterator[Finding]:
     """Compare every pair at once; yield each host's findings as soon as they are known."""
-    tasks = [
-        asyncio.ensure_future(
-            probe_parity(
-                context,
-                pair,
-                known_ipv4={a: known_ipv4[a] for a in pair.ipv4 if known_ipv4 and a in known_ipv4},
-            )
+    comparisons = as_they_finish(
+        probe_parity(
+            context,
+            pair,
+            known_ipv4={a: known_ipv4[a] for a in pair.ipv4 if known_ipv4 and a in known_ipv4},
         )
         for pair in pairs
-    ]
-    try:
-        for task in asyncio.as_completed(tasks):
-            for finding in evaluate_port_parity(target, await task):
+    )
+    async with contextlib.aclosing(comparisons):
+        async for facts in comparisons:
+            for finding in evaluate_port_parity(target, facts):
                 yield finding
-    finally:
-        for task in tasks:
-            task.cancel()
 
 
 # --- the local network, shared with the lan family -----------------------------------------
@@ -1094,19 +1091,14 @@ async def ipv6_network_findings(target: Target, context: CheckContext) -> AsyncI
         {**summary.evidence, "hints": sources},
     )
     known6 = {address: swept[address] for address in alive}
-    tasks = [
-        asyncio.ensure_future(
-            _parity_with_known_ipv6(context, pair, known6.get(pair.ipv6.split("%", 1)[0]))
-        )
+    comparisons = as_they_finish(
+        _parity_with_known_ipv6(context, pair, known6.get(pair.ipv6.split("%", 1)[0]))
         for pair in pairs
-    ]
-    try:
-        for task in asyncio.as_completed(tasks):
-            for finding in evaluate_port_parity(target.value, await task):
+    )
+    async with contextlib.aclosing(comparisons):
+        async for facts in comparisons:
+            for finding in evaluate_port_parity(target.value, facts):
                 yield finding
-    finally:
-        for task in tasks:
-            task.cancel()
 
 
 async def _parity_with_known_ipv6(

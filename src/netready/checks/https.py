@@ -54,6 +54,7 @@ from netready.checks.base import (
     CheckContext,
     CheckSpec,
     ProbeTimeoutError,
+    as_they_finish,
     lookup,
 )
 from netready.checks.web_fetch import shared_fetch, warm_up
@@ -171,7 +172,8 @@ class HttpsFamily:
             if finding is not None:
                 yield finding
             endpoints += [Endpoint(name, address) for address in addresses_of(answers)]
-        async for facts in _probe_all(endpoints, context, target):
+        probes = (probe_endpoint(endpoint, context, target) for endpoint in endpoints)
+        async for facts in as_they_finish(probes):
             for finding in evaluate_endpoint(target.value, facts):
                 yield finding
 
@@ -200,22 +202,6 @@ async def probe_addresses(name: str, context: CheckContext) -> dict[str, DnsAnsw
     """A and AAAA of `name`, looked up at once."""
     a, aaaa = await asyncio.gather(lookup(context, name, "A"), lookup(context, name, "AAAA"))
     return {"A": a, "AAAA": aaaa}
-
-
-async def _probe_all(
-    endpoints: Sequence[Endpoint], context: CheckContext, target: Target
-) -> AsyncIterator[EndpointFacts]:
-    """Probe every endpoint at once, handing each one's facts out as soon as they are in."""
-    tasks = [
-        asyncio.ensure_future(probe_endpoint(endpoint, context, target)) for endpoint in endpoints
-    ]
-    try:
-        for next_done in asyncio.as_completed(tasks):
-            yield await next_done
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def probe_endpoint(

@@ -78,6 +78,7 @@ without a usable route, so a machine without IPv6 sends nothing over it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -97,6 +98,7 @@ from netready.checks.base import (
     CheckContext,
     CheckSpec,
     ProbeTimeoutError,
+    as_they_finish,
     lookup,
 )
 from netready.checks.ipv6_verdicts import (
@@ -401,18 +403,13 @@ async def _first_connection(
     endpoints: Sequence[Endpoint], context: CheckContext, transports: Transports
 ) -> tuple[Connection, ...]:
     """Try every endpoint at once; stop at the first success. The attempts that finished."""
-    tasks = [asyncio.ensure_future(_connect(e, context, transports)) for e in endpoints]
     finished: list[Connection] = []
-    try:
-        for next_done in asyncio.as_completed(tasks):
-            connection = await next_done
+    attempts = as_they_finish(_connect(e, context, transports) for e in endpoints)
+    async with contextlib.aclosing(attempts):  # the others are cancelled at the first success
+        async for connection in attempts:
             finished.append(connection)
             if connection.ok:
                 break
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
     return tuple(finished)
 
 

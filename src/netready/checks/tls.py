@@ -38,6 +38,7 @@ from netready.checks.base import (
     CheckContext,
     CheckSpec,
     ProbeTimeoutError,
+    as_they_finish,
     lookup,
 )
 from netready.checks.tls_verdicts import (
@@ -259,7 +260,8 @@ class TlsFamily:
             else:
                 endpoints += [(service, address) for address in found]
         by_service: dict[Service, list[EndpointFacts]] = {}
-        async for facts in _probe_all(endpoints, context):
+        probes = (probe_endpoint(service, address, context) for service, address in endpoints)
+        async for facts in as_they_finish(probes):
             by_service.setdefault(facts.service, []).append(facts)
             now = datetime.datetime.now(datetime.UTC)
             for finding in evaluate_endpoint(target.value, facts, now=now):
@@ -304,23 +306,6 @@ async def _addresses(
         lookup(context, service.host, "A"), lookup(context, service.host, "AAAA")
     )
     return evaluate_addresses(target.value, service, {"A": a, "AAAA": aaaa})
-
-
-async def _probe_all(
-    endpoints: Sequence[tuple[Service, str]], context: CheckContext
-) -> AsyncIterator[EndpointFacts]:
-    """Probe every endpoint at once, handing each one's facts out as soon as they are in."""
-    tasks = [
-        asyncio.ensure_future(probe_endpoint(service, address, context))
-        for service, address in endpoints
-    ]
-    try:
-        for next_done in asyncio.as_completed(tasks):
-            yield await next_done
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def probe_endpoint(service: Service, address: str, context: CheckContext) -> EndpointFacts:
