@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 
@@ -68,9 +69,22 @@ def test_the_app_started_with_smoke_scan_scans_the_lab_and_quits(
         "timeout = 10\n"
     )
     database = tmp_path / "results.db"
+    # When the app is started to scan a lab site (window, scan process, TLS workers: all real)
+    done = smoke_scan(web_lab.client, tmp_path, "dual.web.test", "--smoke-checks", "dns,tls")
+    # Then it reports a completed scan, exits 0, and the findings are in its database
+    assert done.returncode == 0, f"{done.stdout}\n{done.stderr}"
+    assert "netready-gui: scan finished: scan 1 completed, " in done.stdout
+    statuses = _statuses(database)
+    assert statuses["dns.resolve"] == {"pass"}
+    assert statuses["tls.connect"] == {"pass"}, "the scan process ran the TLS workers"
+
+
+def smoke_scan(host: LabHost, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`netready-gui --smoke-scan ARGS` from the source tree, offscreen, in the lab `host`,
+    with tmp_path's config.toml and results.db."""
     argv = [
-        sys.executable, "-m", "netready.gui", "--smoke-scan", "dual.web.test",
-        "--smoke-checks", "dns,tls", "--db", str(database), "--config", str(config),
+        sys.executable, "-m", "netready.gui", "--smoke-scan", *args,
+        "--db", str(tmp_path / "results.db"), "--config", str(tmp_path / "config.toml"),
     ]  # fmt: skip
     environment = {
         **os.environ,
@@ -79,14 +93,7 @@ def test_the_app_started_with_smoke_scan_scans_the_lab_and_quits(
         "XDG_DATA_HOME": str(tmp_path / "data"),
         "PYTHONPATH": str(REPOSITORY / "src"),
     }
-    # When the app is started to scan a lab site (window, scan process, TLS workers: all real)
-    done = web_lab.client.run(argv, timeout=300, env=environment, cwd=REPOSITORY)
-    # Then it reports a completed scan, exits 0, and the findings are in its database
-    assert done.returncode == 0, f"{done.stdout}\n{done.stderr}"
-    assert "netready-gui: scan finished: scan 1 completed, " in done.stdout
-    statuses = _statuses(database)
-    assert statuses["dns.resolve"] == {"pass"}
-    assert statuses["tls.connect"] == {"pass"}, "the scan process ran the TLS workers"
+    return host.run(argv, timeout=300, env=environment, cwd=REPOSITORY)
 
 
 def _statuses(database: Path) -> dict[str, set[str]]:
@@ -107,20 +114,9 @@ def test_the_app_checks_a_local_network_declared_ipv4_only(lan_lab: LanLab, tmp_
         "lan_ipv4_only = true\ntimeout = 3\n"
     )
     database = tmp_path / "results.db"
-    argv = [
-        sys.executable, "-m", "netready.gui", "--smoke-scan", "--smoke-checks", "lan,exposure",
-        "--db", str(database), "--config", str(config),
-    ]  # fmt: skip
-    environment = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "PYTHONPATH": str(REPOSITORY / "src"),
-    }
     # When the app scans the local network from the lab's client (radvd, dnsmasq and hosts
     # with IPv6 on the same bridge) with the Local network and exposure families ticked
-    done = lan_lab.lanclient.run(argv, timeout=300, env=environment, cwd=REPOSITORY)
+    done = smoke_scan(lan_lab.lanclient, tmp_path, "--smoke-checks", "lan,exposure")
     # Then it finds what the command line finds: the rogue router, the DHCPv6 server, and
     # ports that only IPv6 leaves open
     assert done.returncode == 0, f"{done.stdout}\n{done.stderr}"
