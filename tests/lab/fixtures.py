@@ -8,6 +8,7 @@ tests and the bundle's smoke test scan the same labs the lab tests use, built on
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from typing import TypeVar
 
 import pytest
 
@@ -20,6 +21,17 @@ from .topology import DNS_LAB_PROGRAMS, DnsLab, build_dns_lab
 from .web_topology import WEB_LAB_PROGRAMS, WebLab, build_web_lab
 
 Require = Callable[[Sequence[str], str], None]
+T = TypeVar("T")
+
+
+def _built(build: Callable[[Lab], T], name: str) -> Iterator[T]:
+    """A lab `build` makes in a fresh `Lab`, torn down after; fails when anything is left."""
+    with Lab() as lab:
+        yield build(lab)
+    left = lab.leftovers()
+    assert not left, (
+        f"{name} cleanup failed, still present: {left}; inspect with `ip netns list | grep ^nrl`"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -37,12 +49,7 @@ def dns_lab(require_prerequisites: Require) -> Iterator[DnsLab]:
     the resolver must always be given explicitly.
     """
     require_prerequisites(missing_prerequisites(DNS_LAB_PROGRAMS), "DNS lab tests")
-    with Lab() as lab:
-        yield build_dns_lab(lab)
-    left = lab.leftovers()
-    assert not left, (
-        f"lab cleanup failed, still present: {left}; inspect with `ip netns list | grep ^nrl`"
-    )
+    yield from _built(build_dns_lab, "DNS lab")
 
 
 @pytest.fixture(scope="session")
@@ -53,12 +60,7 @@ def web_lab(require_prerequisites: Require) -> Iterator[WebLab]:
     carries ``--resolver`` (the lab resolver) and ``--ca-file`` (the lab CA) explicitly.
     """
     require_prerequisites(missing_prerequisites(WEB_LAB_PROGRAMS), "web lab tests")
-    with Lab() as lab:
-        yield build_web_lab(lab)
-    left = lab.leftovers()
-    assert not left, (
-        f"web lab cleanup failed, still present: {left}; inspect with `ip netns list | grep ^nrl`"
-    )
+    yield from _built(build_web_lab, "web lab")
 
 
 @pytest.fixture(scope="session")
@@ -82,13 +84,7 @@ def dnssec_lab(require_prerequisites: Require) -> Iterator[DnssecLab]:
     ``--resolver``, ``--trust-anchor`` (the lab root's DS) and ``--db`` explicitly.
     """
     require_prerequisites(missing_prerequisites(DNSSEC_LAB_PROGRAMS), "DNSSEC lab tests")
-    with Lab() as lab:
-        yield build_dnssec_lab(lab)
-    left = lab.leftovers()
-    assert not left, (
-        f"DNSSEC lab cleanup failed, still present: {left}; "
-        "inspect with `ip netns list | grep ^nrl`"
-    )
+    yield from _built(build_dnssec_lab, "DNSSEC lab")
 
 
 @pytest.fixture(scope="session")
@@ -99,12 +95,7 @@ def tls_lab(require_prerequisites: Require) -> Iterator[TlsLab]:
     ``--resolver`` (the lab resolver), ``--ca-file`` (the lab root CA) and ``--db``.
     """
     require_prerequisites(missing_prerequisites(TLS_LAB_PROGRAMS), "TLS lab tests")
-    with Lab() as lab:
-        yield build_tls_lab(lab)
-    left = lab.leftovers()
-    assert not left, (
-        f"TLS lab cleanup failed, still present: {left}; inspect with `ip netns list | grep ^nrl`"
-    )
+    yield from _built(build_tls_lab, "TLS lab")
 
 
 @pytest.fixture(scope="session")
